@@ -1,0 +1,44 @@
+"""Tortoise models of the collaboration graph (the app label is ``models``)."""
+
+from models.activity import ActivityEntry
+from models.actor import Actor, ActorKind, AuthToken, Membership, MembershipRole, Sector
+from models.community import Community, Region
+from models.issue import (
+    AffectedGroup,
+    Issue,
+    IssueAffectedGroup,
+    IssueCategory,
+    IssueFollower,
+    IssueSdgGoal,
+    IssueStatus,
+)
+from models.money import Currency
+from models.pledge import Pledge, PledgeKind, PledgeStatus
+from models.project import Project, ProjectIssue, ProjectPartner, ProjectStatus
+
+__all__ = [
+    "ActivityEntry",
+    "Actor",
+    "ActorKind",
+    "AffectedGroup",
+    "AuthToken",
+    "Community",
+    "Currency",
+    "Issue",
+    "IssueAffectedGroup",
+    "IssueCategory",
+    "IssueFollower",
+    "IssueSdgGoal",
+    "IssueStatus",
+    "Membership",
+    "MembershipRole",
+    "Pledge",
+    "PledgeKind",
+    "PledgeStatus",
+    "Project",
+    "ProjectIssue",
+    "ProjectPartner",
+    "ProjectStatus",
+    "Region",
+    "Sector",
+]

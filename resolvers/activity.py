@@ -1,0 +1,45 @@
+"""The append-only activity log: written inside the same transaction as each change."""
+
+from typing import Any
+
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from models import ActivityEntry, Actor, ActorKind
+
+
+def subject_type_name(subject: Model) -> str:
+    """The GraphQL type name of a subject (actors are persons or organizations)."""
+    if isinstance(subject, Actor):
+        return "Person" if subject.kind == ActorKind.PERSON else "Organization"
+    return type(subject).__name__
+
+
+async def record_activity(
+    *,
+    verb: str,
+    subject: Model,
+    actor: Actor | None,
+    performed_by: Actor | None,
+    community_id: int | None = None,
+    is_public: bool = True,
+    details: dict[str, Any] | None = None,
+) -> ActivityEntry:
+    """Append one entry. Call it inside the change's ``in_transaction()`` block."""
+    return await ActivityEntry.create(
+        verb=verb,
+        subject_type=subject_type_name(subject),
+        subject_id=subject.pk,
+        actor=actor,
+        performed_by=performed_by,
+        community_id=community_id,
+        is_public=is_public,
+        details=details or {},
+    )
+
+
+def public_activity(community_id: int) -> QuerySet[ActivityEntry]:
+    """A community's public activity, newest first."""
+    return ActivityEntry.filter(community_id=community_id, is_public=True).order_by(
+        "-created_at", "-id"
+    )

@@ -1,0 +1,170 @@
+"""GraphQL types, inputs and mutations of pledges (support for projects)."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+import strawberry
+
+from models import PledgeKind, PledgeStatus
+from models import Pledge as PledgeRow
+from models.money import Currency, from_minor_units
+from resolvers import pledge as pledge_resolvers
+from resolvers.ids import to_global_id
+from schema.actor import Actor, load_actor
+from schema.context import Info
+from schema.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from schema.money import Money, MoneyInput
+from schema.mutation_support import as_result
+from schema.node import Connection, Node
+from schema.project import Project, money_args
+
+PledgeKindEnum = strawberry.enum(PledgeKind, description="How a pledge supports a project.")
+PledgeStatusEnum = strawberry.enum(PledgeStatus, description="Where a pledge stands.")
+
+
+@strawberry.type(description="An actor's support for a project.")
+class Pledge(Node):
+    row: strawberry.Private[PledgeRow]
+    kind: PledgeKind = strawberry.field(description="VOTE, MONEY, TIME or IN_KIND.")
+    status: PledgeStatus = strawberry.field(
+        description="PLEDGED, CONFIRMED, FULFILLED or WITHDRAWN."
+    )
+    amount: Money | None = strawberry.field(
+        description="Money pledged, or the estimated value of in-kind help."
+    )
+    hours: Decimal | None = strawberry.field(description="Volunteer hours, for TIME pledges.")
+    description: str = strawberry.field(description="What is offered (in-kind) or a note.")
+    created_at: datetime = strawberry.field(description="When it was pledged (UTC).")
+
+    @strawberry.field(description="The project supported.")
+    async def project(self, info: Info) -> Project:
+        row = await info.context.loaders.project_by_id.load(self.row.project_id)
+        assert row is not None  # guaranteed by the foreign key
+        return Project.from_row(row)
+
+    @strawberry.field(description="Who backs the project: a person or an organization.")
+    async def backer(self, info: Info) -> Actor:
+        return await load_actor(info, self.row.backer_id)
+
+    @classmethod
+    def from_row(cls, row: PledgeRow) -> "Pledge":
+        amount = None
+        if row.amount_minor is not None and row.currency is not None:
+            amount = Money(
+                amount=from_minor_units(row.amount_minor), currency=Currency(row.currency)
+            )
+        hours = None
+        if row.hours_hundredths is not None:
+            hours = (Decimal(row.hours_hundredths) / 100).quantize(Decimal("0.01"))
+        return cls(
+            id=strawberry.ID(to_global_id("Pledge", row.pk)),
+            row=row,
+            kind=PledgeKind(row.kind),
+            status=PledgeStatus(row.status),
+            amount=amount,
+            hours=hours,
+            description=row.description,
+            created_at=row.created_at,
+        )
+
+
+@strawberry.type(description="A page of pledges.")
+class PledgeConnection(Connection[Pledge]):
+    pass
+
+
+@strawberry.input(description="Support a project.")
+class PledgeInput:
+    project_id: strawberry.ID = strawberry.field(description="The project to support.")
+    kind: PledgeKind = strawberry.field(description="VOTE, MONEY, TIME or IN_KIND.")
+    amount: MoneyInput | None = strawberry.field(
+        default=None, description="MONEY: the amount; IN_KIND: optional estimated value."
+    )
+    hours: str | None = strawberry.field(
+        default=None, description='TIME: volunteer hours as a decimal string, e.g. "4.5".'
+    )
+    description: str | None = strawberry.field(
+        default=None, description="IN_KIND: what is offered (required); otherwise a note."
+    )
+    acting_for: strawberry.ID | None = strawberry.field(
+        default=None, description="Pledge on behalf of this organization (you must belong)."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Client-chosen key (1-128 chars): a retry with the same key returns the "
+        "first result and creates nothing new.",
+    )
+
+
+@strawberry.input(description="Withdraw a pledge.")
+class WithdrawPledgeInput:
+    pledge_id: strawberry.ID = strawberry.field(description="The pledge to withdraw.")
+
+
+@strawberry.type(description="The pledge was recorded (or replayed for a retried request).")
+class PledgeSuccess:
+    pledge: Pledge = strawberry.field(description="The pledge.")
+    replayed: bool = strawberry.field(
+        description="True when an earlier request with the same idempotencyKey made it."
+    )
+
+    @strawberry.field(description="The supported project, with its updated support.")
+    async def project(self, info: Info) -> Project:
+        return await self.pledge.project(info)
+
+
+@strawberry.type(description="The pledge was withdrawn.")
+class WithdrawPledgeSuccess:
+    pledge: Pledge = strawberry.field(description="The withdrawn pledge.")
+
+    @strawberry.field(description="The project, with its updated support.")
+    async def project(self, info: Info) -> Project:
+        return await self.pledge.project(info)
+
+
+PledgeResult = Annotated[
+    PledgeSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    strawberry.union("PledgeResult", description="The pledge, or why not."),
+]
+WithdrawPledgeResult = Annotated[
+    WithdrawPledgeSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    strawberry.union("WithdrawPledgeResult", description="The withdrawn pledge, or why not."),
+]
+
+
+@strawberry.type
+class PledgeMutation:
+    @strawberry.mutation(description="Support a project with a vote, money, time or in-kind help.")
+    async def pledge(self, info: Info, input: PledgeInput) -> PledgeResult:
+        async def run() -> PledgeSuccess:
+            row, created = await pledge_resolvers.make_pledge(
+                info.context.viewer,
+                project_id=input.project_id,
+                kind=input.kind,
+                amount=money_args(input.amount),
+                hours=input.hours,
+                description=input.description,
+                acting_for=input.acting_for,
+                idempotency_key=input.idempotency_key,
+            )
+            if created:
+                project = await row.project
+                await info.context.notifier.project_changed(
+                    project.pk, project.community_id, "pledge"
+                )
+            return PledgeSuccess(pledge=Pledge.from_row(row), replayed=not created)
+
+        return await as_result(run())
+
+    @strawberry.mutation(description="Withdraw a pledge you made; it stops counting.")
+    async def withdraw_pledge(self, info: Info, input: WithdrawPledgeInput) -> WithdrawPledgeResult:
+        async def run() -> WithdrawPledgeSuccess:
+            row = await pledge_resolvers.withdraw_pledge(
+                info.context.viewer, pledge_id=input.pledge_id
+            )
+            project = await row.project
+            await info.context.notifier.project_changed(project.pk, project.community_id, "pledge")
+            return WithdrawPledgeSuccess(pledge=Pledge.from_row(row))
+
+        return await as_result(run())

@@ -1,0 +1,59 @@
+"""The live support numbers of a project, as a pitching audience watches them."""
+
+from decimal import Decimal
+
+import strawberry
+
+from resolvers.support import ProjectSupportTotals, SupportTotals
+from schema.money import Money, money_list
+
+
+@strawberry.type(description="Support from one sector of backers.")
+class SectorSupport:
+    sector: str = strawberry.field(
+        description="PUBLIC, NONPROFIT, BUSINESS, or CITIZEN for people backing as themselves."
+    )
+    votes: int = strawberry.field(description="Active votes.")
+    money: list[Money] = strawberry.field(description="Money pledged, summed per currency.")
+    hours: Decimal = strawberry.field(description="Volunteer hours pledged.")
+    in_kind_count: int = strawberry.field(description="Number of in-kind pledges.")
+    backers: int = strawberry.field(description="Distinct backers.")
+
+
+@strawberry.type(description="A project's support, counting every pledge not withdrawn.")
+class ProjectSupport:
+    votes: int = strawberry.field(description="Active votes.")
+    money: list[Money] = strawberry.field(description="Money pledged, summed per currency.")
+    hours: Decimal = strawberry.field(description="Volunteer hours pledged.")
+    in_kind_count: int = strawberry.field(description="Number of in-kind pledges.")
+    in_kind_value: list[Money] = strawberry.field(
+        description="Estimated value of in-kind help, summed per currency."
+    )
+    backers: int = strawberry.field(description="Distinct backers (people and organizations).")
+    by_sector: list[SectorSupport] = strawberry.field(
+        description="The same numbers per sector of the backers."
+    )
+
+
+def _sector(sector: str, totals: SupportTotals) -> SectorSupport:
+    return SectorSupport(
+        sector=sector,
+        votes=totals.votes,
+        money=money_list(totals.money()),
+        hours=totals.hours,
+        in_kind_count=totals.in_kind_count,
+        backers=totals.backers,
+    )
+
+
+def project_support(totals: ProjectSupportTotals) -> ProjectSupport:
+    whole = totals.total
+    return ProjectSupport(
+        votes=whole.votes,
+        money=money_list(whole.money()),
+        hours=whole.hours,
+        in_kind_count=whole.in_kind_count,
+        in_kind_value=money_list(whole.in_kind_value()),
+        backers=whole.backers,
+        by_sector=[_sector(name, part) for name, part in sorted(totals.by_sector.items())],
+    )

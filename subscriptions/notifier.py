@@ -1,0 +1,40 @@
+"""Publishing small change notices after a write commits.
+
+The database is the truth and notices are hints: a notice carries only what changed
+(a kind and an ID), and a failure to publish never fails the write that already committed.
+"""
+
+import json
+import logging
+from typing import Protocol
+
+from subscriptions.channels import community_channel, project_channel
+
+logger = logging.getLogger(__name__)
+
+
+class Publisher(Protocol):
+    async def publish(self, channel: str, message: str) -> None: ...
+
+
+class Notifier:
+    """Publishes change notices through a broadcaster-like publisher."""
+
+    def __init__(self, publisher: Publisher | None) -> None:
+        self.publisher = publisher
+
+    async def notify(self, channel: str, kind: str, subject_id: int) -> None:
+        if self.publisher is None:
+            return
+        message = json.dumps({"kind": kind, "id": subject_id})
+        try:
+            await self.publisher.publish(channel, message)
+        except Exception:  # the write is committed; live views catch up from the database
+            logger.warning("could not publish %s on %s", kind, channel, exc_info=True)
+
+    async def project_changed(self, project_id: int, community_id: int, kind: str) -> None:
+        await self.notify(project_channel(project_id), kind, project_id)
+        await self.notify(community_channel(community_id), kind, project_id)
+
+    async def community_changed(self, community_id: int, kind: str, subject_id: int) -> None:
+        await self.notify(community_channel(community_id), kind, subject_id)

@@ -1,0 +1,95 @@
+"""The ``si-hub`` command: migrate, seed-demo, serve, export-schema."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from web.settings import Settings
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+logger = logging.getLogger("si-hub")
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    from web.database import apply_migrations
+
+    asyncio.run(apply_migrations(Settings().database_url))
+    logger.info("database is up to date")
+    return 0
+
+
+def _seed_demo(_: argparse.Namespace) -> int:
+    from web.demo import seed_demo_community
+    from web.database import open_database
+
+    async def run() -> str:
+        async with open_database(Settings().database_url):
+            return await seed_demo_community()
+
+    logger.info(asyncio.run(run()))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from web.database import ensure_sqlite_folder
+
+    settings = Settings()
+    ensure_sqlite_folder(settings.database_url)
+    shown_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
+    logger.info("Smart Interactions hub: http://%s:%s/graphql", shown_host, args.port)
+    uvicorn.run(
+        "web.app:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        ws_per_message_deflate=False,
+        log_level="info",
+    )
+    return 0
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from schema import schema
+
+    current = schema.as_str() + "\n"
+    if args.check:
+        committed = SCHEMA_FILE.read_text() if SCHEMA_FILE.exists() else ""
+        if committed != current:
+            logger.error(
+                "schema.graphql differs from the code's schema: run `si-hub export-schema`, "
+                "review the diff and commit it"
+            )
+            return 1
+        logger.info("schema.graphql matches the code")
+        return 0
+    SCHEMA_FILE.write_text(current)
+    logger.info("wrote %s", SCHEMA_FILE)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="si-hub", description="Smart Interactions hub")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    commands.add_parser("seed-demo", help="seed a demo community (idempotent)").set_defaults(
+        run=_seed_demo
+    )
+    serve = commands.add_parser("serve", help="run the hub with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="app processes on this host")
+    serve.set_defaults(run=_serve)
+    export = commands.add_parser("export-schema", help="write schema.graphql")
+    export.add_argument("--check", action="store_true", help="fail if schema.graphql drifted")
+    export.set_defaults(run=_export_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    args = build_parser().parse_args(argv)
+    sys.exit(args.run(args))
