@@ -48,9 +48,11 @@ def build_schema() -> Schema:
             ActivityEntry,
         ],
         extensions=[
-            QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            MaskErrors(should_mask_error=_is_unexpected, error_message="Internal server error."),
+            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: MaskErrors(
+                should_mask_error=_is_unexpected, error_message="Internal server error."
+            ),
         ],
     )
 

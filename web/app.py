@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             finally:
                 await broadcast.disconnect()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", home),
             Route("/healthz", healthz),
@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+    app.state.broadcast = broadcast
+    return app
 
 
 app = create_app()
