@@ -29,4 +29,4 @@ class ActivityEntry(Model):
 
     class Meta:
         table = "activity_entry"
-        indexes = (("community", "created_at"), ("subject_type", "subject_id"))
+        indexes = (("community_id", "created_at"), ("subject_type", "subject_id"))

@@ -72,7 +72,7 @@ class Issue(Model):
 
     class Meta:
         table = "issue"
-        indexes = (("community", "status"), ("community", "created_at"))
+        indexes = (("community_id", "status"), ("community_id", "created_at"))
 
 
 class IssueSdgGoal(Model):

@@ -62,4 +62,4 @@ class Pledge(Model):
     class Meta:
         table = "pledge"
         unique_together = (("project", "active_vote_backer"), ("made_by", "idempotency_key"))
-        indexes = (("project", "status"),)
+        indexes = (("project_id", "status"),)

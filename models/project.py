@@ -44,7 +44,7 @@ class Project(Model):
 
     class Meta:
         table = "project"
-        indexes = (("community", "status"), ("community", "created_at"))
+        indexes = (("community_id", "status"), ("community_id", "created_at"))
 
 
 class ProjectIssue(Model):

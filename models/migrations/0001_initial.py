@@ -14,7 +14,7 @@ from tortoise.indexes import Index
 class Migration(migrations.Migration):
     initial = True
 
-    # Ordered by hand so that every table is created after the tables it references.
+    # Ordered so that every table is created after the tables it references.
     operations = [
         ops.CreateModel(
             name='Region',
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'issue', 'app': 'models', 'indexes': [Index(fields=['community', 'status']), Index(fields=['community', 'created_at'])], 'pk_attr': 'id', 'table_description': 'A local problem, mapped at a point and tagged with SDGs and affected groups.'},
+            options={'table': 'issue', 'app': 'models', 'indexes': [Index(fields=['community_id', 'status']), Index(fields=['community_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'A local problem, mapped at a point and tagged with SDGs and affected groups.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -148,7 +148,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'project', 'app': 'models', 'indexes': [Index(fields=['community', 'status']), Index(fields=['community', 'created_at'])], 'pk_attr': 'id', 'table_description': 'An initiative proposed to address one or more local issues.'},
+            options={'table': 'project', 'app': 'models', 'indexes': [Index(fields=['community_id', 'status']), Index(fields=['community_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'An initiative proposed to address one or more local issues.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -191,7 +191,7 @@ class Migration(migrations.Migration):
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
                 ('withdrawn_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'pledge', 'app': 'models', 'unique_together': (('project', 'active_vote_backer'), ('made_by', 'idempotency_key')), 'indexes': [Index(fields=['project', 'status'])], 'pk_attr': 'id', 'table_description': 'One act of support. Withdrawn pledges stay for the record but stop counting.'},
+            options={'table': 'pledge', 'app': 'models', 'unique_together': (('project', 'active_vote_backer'), ('made_by', 'idempotency_key')), 'indexes': [Index(fields=['project_id', 'status'])], 'pk_attr': 'id', 'table_description': 'One act of support. Withdrawn pledges stay for the record but stop counting.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -208,7 +208,7 @@ class Migration(migrations.Migration):
                 ('details', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'activity_entry', 'app': 'models', 'indexes': [Index(fields=['community', 'created_at']), Index(fields=['subject_type', 'subject_id'])], 'pk_attr': 'id', 'table_description': 'One recorded change, written in the same transaction as the change itself.'},
+            options={'table': 'activity_entry', 'app': 'models', 'indexes': [Index(fields=['community_id', 'created_at']), Index(fields=['subject_type', 'subject_id'])], 'pk_attr': 'id', 'table_description': 'One recorded change, written in the same transaction as the change itself.'},
             bases=['Model'],
         ),
     ]
