@@ -57,11 +57,11 @@ class Membership(Model):
     """A person belonging to an organization, as a member or an admin."""
 
     id = fields.IntField(primary_key=True)
-    organization = fields.ForeignKeyField(
+    organization: fields.ForeignKeyRelation["Actor"] = fields.ForeignKeyField(
         "models.Actor", related_name="memberships", on_delete=fields.CASCADE
     )
     organization_id: int
-    person = fields.ForeignKeyField(
+    person: fields.ForeignKeyRelation["Actor"] = fields.ForeignKeyField(
         "models.Actor", related_name="organization_memberships", on_delete=fields.CASCADE
     )
     person_id: int
@@ -77,7 +77,9 @@ class AuthToken(Model):
     """A bearer token of a signed-in person (only its SHA-256 digest is stored)."""
 
     id = fields.IntField(primary_key=True)
-    person = fields.ForeignKeyField("models.Actor", related_name="tokens", on_delete=fields.CASCADE)
+    person: fields.ForeignKeyRelation["Actor"] = fields.ForeignKeyField(
+        "models.Actor", related_name="tokens", on_delete=fields.CASCADE
+    )
     person_id: int
     token_digest = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -1,7 +1,12 @@
 """Regions and communities (hromadas): the places an interaction space belongs to."""
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.actor import Actor
 
 
 class Region(Model):
@@ -27,7 +32,7 @@ class Community(Model):
     population = fields.IntField(null=True)
     centre_latitude = fields.FloatField()
     centre_longitude = fields.FloatField()
-    opened_by = fields.ForeignKeyField(
+    opened_by: fields.ForeignKeyNullableRelation["Actor"] = fields.ForeignKeyField(
         "models.Actor", related_name="opened_communities", null=True, on_delete=fields.SET_NULL
     )
     opened_by_id: int | None

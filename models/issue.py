@@ -1,9 +1,14 @@
 """Local issues: problems residents and organizations map in their community."""
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.actor import Actor
+    from models.community import Community
 
 
 class IssueStatus(StrEnum):
@@ -45,7 +50,7 @@ class Issue(Model):
     """A local problem, mapped at a point and tagged with SDGs and affected groups."""
 
     id = fields.IntField(primary_key=True)
-    community = fields.ForeignKeyField(
+    community: fields.ForeignKeyRelation["Community"] = fields.ForeignKeyField(
         "models.Community", related_name="issues", on_delete=fields.RESTRICT
     )
     community_id: int
@@ -54,16 +59,16 @@ class Issue(Model):
     latitude = fields.FloatField()
     longitude = fields.FloatField()
     category = fields.CharEnumField(IssueCategory, max_length=32)
-    author = fields.ForeignKeyField(
+    author: fields.ForeignKeyRelation["Actor"] = fields.ForeignKeyField(
         "models.Actor", related_name="authored_issues", on_delete=fields.RESTRICT
     )
     author_id: int
-    created_by = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyRelation["Actor"] = fields.ForeignKeyField(
         "models.Actor", related_name="created_issues", on_delete=fields.RESTRICT
     )
     created_by_id: int
     status = fields.CharEnumField(IssueStatus, max_length=16, default=IssueStatus.OPEN)
-    duplicate_of = fields.ForeignKeyField(
+    duplicate_of: fields.ForeignKeyNullableRelation["Issue"] = fields.ForeignKeyField(
         "models.Issue", related_name="duplicates", null=True, on_delete=fields.SET_NULL
     )
     duplicate_of_id: int | None
@@ -79,7 +84,7 @@ class IssueSdgGoal(Model):
     """One UN Sustainable Development Goal (1-17) an issue relates to."""
 
     id = fields.IntField(primary_key=True)
-    issue = fields.ForeignKeyField(
+    issue: fields.ForeignKeyRelation["Issue"] = fields.ForeignKeyField(
         "models.Issue", related_name="sdg_goals", on_delete=fields.CASCADE
     )
     issue_id: int
@@ -94,7 +99,7 @@ class IssueAffectedGroup(Model):
     """One vulnerable group an issue hits."""
 
     id = fields.IntField(primary_key=True)
-    issue = fields.ForeignKeyField(
+    issue: fields.ForeignKeyRelation["Issue"] = fields.ForeignKeyField(
         "models.Issue", related_name="affected_groups", on_delete=fields.CASCADE
     )
     issue_id: int
@@ -109,11 +114,11 @@ class IssueFollower(Model):
     """A person following an issue's progress."""
 
     id = fields.IntField(primary_key=True)
-    issue = fields.ForeignKeyField(
+    issue: fields.ForeignKeyRelation["Issue"] = fields.ForeignKeyField(
         "models.Issue", related_name="followers", on_delete=fields.CASCADE
     )
     issue_id: int
-    person = fields.ForeignKeyField(
+    person: fields.ForeignKeyRelation["Actor"] = fields.ForeignKeyField(
         "models.Actor", related_name="followed_issues", on_delete=fields.CASCADE
     )
     person_id: int

@@ -1,11 +1,16 @@
 """Pledges: an actor's support for a project (a vote, money, time or in-kind help)."""
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
 from models.money import Currency
+
+if TYPE_CHECKING:
+    from models.actor import Actor
+    from models.project import Project
 
 
 class PledgeKind(StrEnum):
@@ -26,15 +31,15 @@ class Pledge(Model):
     """One act of support. Withdrawn pledges stay for the record but stop counting."""
 
     id = fields.IntField(primary_key=True)
-    project = fields.ForeignKeyField(
+    project: fields.ForeignKeyRelation["Project"] = fields.ForeignKeyField(
         "models.Project", related_name="pledges", on_delete=fields.CASCADE
     )
     project_id: int
-    backer = fields.ForeignKeyField(
+    backer: fields.ForeignKeyRelation["Actor"] = fields.ForeignKeyField(
         "models.Actor", related_name="pledges", on_delete=fields.RESTRICT
     )
     backer_id: int
-    made_by = fields.ForeignKeyField(
+    made_by: fields.ForeignKeyRelation["Actor"] = fields.ForeignKeyField(
         "models.Actor", related_name="pledges_made", on_delete=fields.RESTRICT
     )
     made_by_id: int
@@ -49,7 +54,7 @@ class Pledge(Model):
     # Equal to backer_id while this is an active VOTE, NULL otherwise: the unique
     # (project, active_vote_backer) pair lets the database itself refuse a second vote,
     # portably (NULLs never collide, on PostgreSQL and SQLite alike).
-    active_vote_backer = fields.ForeignKeyField(
+    active_vote_backer: fields.ForeignKeyNullableRelation["Actor"] = fields.ForeignKeyField(
         "models.Actor", related_name="active_votes", null=True, on_delete=fields.CASCADE
     )
     active_vote_backer_id: int | None

@@ -1,5 +1,6 @@
 """Local issues: listing with filters, defining, updating and following them."""
 
+import contextlib
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
@@ -199,17 +200,14 @@ async def update_issue(
             issue.update_from_dict(changes)
             await issue.save()
         if goals is not None or affected_groups is not None:
-            current_goals = goals
-            if current_goals is None:
-                current_goals = await IssueSdgGoal.filter(issue=issue).values_list(
-                    "goal", flat=True
-                )
+            if goals is None:
+                goals = [row.goal for row in await IssueSdgGoal.filter(issue=issue)]
             groups = affected_groups
             if groups is None:
-                groups = await IssueAffectedGroup.filter(issue=issue).values_list(
-                    "group", flat=True
-                )
-            await _replace_tags(issue, list(current_goals), sorted(set(groups)))
+                groups = [
+                    AffectedGroup(row.group) for row in await IssueAffectedGroup.filter(issue=issue)
+                ]
+            await _replace_tags(issue, goals, sorted(set(groups)))
         await record_activity(
             verb="issue.updated",
             subject=issue,
@@ -226,10 +224,9 @@ async def follow_issue(viewer: Actor | None, *, issue_id: str, follow: bool) -> 
     person = require_person(viewer)
     issue = await issue_by_global_id(issue_id)
     if follow:
-        try:
+        # Already following? Following twice is a no-op, not an error.
+        with contextlib.suppress(IntegrityError):
             await IssueFollower.create(issue=issue, person=person)
-        except IntegrityError:
-            pass  # already following: following twice is a no-op, not an error
     else:
         await IssueFollower.filter(issue=issue, person=person).delete()
     return issue, follow

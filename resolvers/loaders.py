@@ -30,6 +30,7 @@ from models.issue import AffectedGroup
 from resolvers.support import ProjectSupportTotals, support_for_projects
 
 ModelT = TypeVar("ModelT", bound=Model)
+ValueT = TypeVar("ValueT")
 
 
 def _by_id_loader(model: type[ModelT]) -> DataLoader[int, ModelT | None]:
@@ -41,10 +42,10 @@ def _by_id_loader(model: type[ModelT]) -> DataLoader[int, ModelT | None]:
 
 
 def _grouped_loader(
-    fetch: Callable[[list[int]], Awaitable[Iterable[tuple[int, object]]]],
-) -> DataLoader[int, list[object]]:
-    async def load(keys: list[int]) -> list[list[object]]:
-        groups: dict[int, list[object]] = defaultdict(list)
+    fetch: Callable[[list[int]], Awaitable[Iterable[tuple[int, ValueT]]]],
+) -> DataLoader[int, list[ValueT]]:
+    async def load(keys: list[int]) -> list[list[ValueT]]:
+        groups: dict[int, list[ValueT]] = defaultdict(list)
         for key, value in await fetch(keys):
             groups[key].append(value)
         return [groups.get(key, []) for key in keys]
@@ -52,42 +53,42 @@ def _grouped_loader(
     return DataLoader(load_fn=load)
 
 
-async def _project_ids_by_issue(issue_ids: list[int]) -> list[tuple[int, object]]:
+async def _project_ids_by_issue(issue_ids: list[int]) -> list[tuple[int, int]]:
     rows = await ProjectIssue.filter(issue_id__in=issue_ids).order_by("project_id")
     return [(row.issue_id, row.project_id) for row in rows]
 
 
-async def _issue_ids_by_project(project_ids: list[int]) -> list[tuple[int, object]]:
+async def _issue_ids_by_project(project_ids: list[int]) -> list[tuple[int, int]]:
     rows = await ProjectIssue.filter(project_id__in=project_ids).order_by("issue_id")
     return [(row.project_id, row.issue_id) for row in rows]
 
 
-async def _partner_ids_by_project(project_ids: list[int]) -> list[tuple[int, object]]:
+async def _partner_ids_by_project(project_ids: list[int]) -> list[tuple[int, int]]:
     rows = await ProjectPartner.filter(project_id__in=project_ids).order_by("organization_id")
     return [(row.project_id, row.organization_id) for row in rows]
 
 
-async def _sdg_goals_by_issue(issue_ids: list[int]) -> list[tuple[int, object]]:
+async def _sdg_goals_by_issue(issue_ids: list[int]) -> list[tuple[int, int]]:
     rows = await IssueSdgGoal.filter(issue_id__in=issue_ids).order_by("goal")
     return [(row.issue_id, row.goal) for row in rows]
 
 
-async def _affected_groups_by_issue(issue_ids: list[int]) -> list[tuple[int, object]]:
+async def _affected_groups_by_issue(issue_ids: list[int]) -> list[tuple[int, AffectedGroup]]:
     rows = await IssueAffectedGroup.filter(issue_id__in=issue_ids).order_by("group")
     return [(row.issue_id, AffectedGroup(row.group)) for row in rows]
 
 
-async def _memberships_by_organization(ids: list[int]) -> list[tuple[int, object]]:
+async def _memberships_by_organization(ids: list[int]) -> list[tuple[int, Membership]]:
     rows = await Membership.filter(organization_id__in=ids).order_by("id")
     return [(row.organization_id, row) for row in rows]
 
 
-async def _memberships_by_person(ids: list[int]) -> list[tuple[int, object]]:
+async def _memberships_by_person(ids: list[int]) -> list[tuple[int, Membership]]:
     rows = await Membership.filter(person_id__in=ids).order_by("id")
     return [(row.person_id, row) for row in rows]
 
 
-async def _pledges_by_project(project_ids: list[int]) -> list[tuple[int, object]]:
+async def _pledges_by_project(project_ids: list[int]) -> list[tuple[int, Pledge]]:
     rows = await Pledge.filter(project_id__in=project_ids).order_by("-created_at", "-id")
     return [(row.project_id, row) for row in rows]
 
@@ -136,11 +137,8 @@ class Loaders:
     async def _viewer_follows(self, issue_ids: list[int]) -> list[bool]:
         if self.viewer_id is None:
             return [False for _ in issue_ids]
-        followed = set(
-            await IssueFollower.filter(
-                issue_id__in=issue_ids, person_id=self.viewer_id
-            ).values_list("issue_id", flat=True)
-        )
+        rows = await IssueFollower.filter(issue_id__in=issue_ids, person_id=self.viewer_id)
+        followed = {row.issue_id for row in rows}
         return [issue_id in followed for issue_id in issue_ids]
 
     def prime(self, rows: Sequence[Model]) -> None:

@@ -5,7 +5,6 @@ Totals are computed from the pledge rows with two grouped queries per batch of p
 the numbers can never drift from the pledges that make them up.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal

@@ -5,7 +5,9 @@ from typing import Annotated
 import strawberry
 
 from models import MembershipRole, Sector
-from resolvers import auth, community as community_resolvers, organization as org_resolvers
+from resolvers import auth
+from resolvers import community as community_resolvers
+from resolvers import organization as org_resolvers
 from resolvers.permissions import require_person
 from schema.actor import Membership, Organization, Person
 from schema.community import Community, GeoPointInput
@@ -86,19 +88,23 @@ class CreateCommunitySuccess:
 
 
 RegisterResult = Annotated[
-    AuthSuccess | ValidationError | ConflictError,
+    AuthSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("RegisterResult", description="A token for the new account, or why not."),
 ]
 LoginResult = Annotated[
-    AuthSuccess | ValidationError,
+    AuthSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("LoginResult", description="A token, or why not."),
 ]
 LogoutResult = Annotated[
-    LogoutSuccess | PermissionDeniedError,
+    LogoutSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("LogoutResult", description="Revoked tokens, or why not."),
 ]
 CreateOrganizationResult = Annotated[
-    CreateOrganizationSuccess | ValidationError | PermissionDeniedError,
+    CreateOrganizationSuccess
+    | ValidationError
+    | NotFoundError
+    | PermissionDeniedError
+    | ConflictError,
     strawberry.union("CreateOrganizationResult", description="The organization, or why not."),
 ]
 AddMemberResult = Annotated[

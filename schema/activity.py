@@ -35,7 +35,7 @@ class ActivityEntry(Node):
             verb=row.verb,
             subject_type=row.subject_type,
             subject_id=strawberry.ID(to_global_id(row.subject_type, row.subject_id)),
-            details=row.details,
+            details=JSON(row.details),
             created_at=row.created_at,
         )
 

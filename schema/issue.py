@@ -10,7 +10,7 @@ from models import Issue as IssueRow
 from resolvers import issue as issue_resolvers
 from resolvers.ids import to_global_id
 from resolvers.pagination import PageArgs, page_of_list
-from schema.actor import Actor, Organization, load_actor
+from schema.actor import Actor, load_actor
 from schema.community import CommunityRef, GeoPoint, GeoPointInput, load_community
 from schema.context import Info
 from schema.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
@@ -49,12 +49,11 @@ class Issue(Node):
 
     @strawberry.field(description="UN Sustainable Development Goals (1-17) the issue relates to.")
     async def sdg_goals(self, info: Info) -> list[int]:
-        return [int(g) for g in await info.context.loaders.sdg_goals_by_issue.load(self.row.pk)]
+        return await info.context.loaders.sdg_goals_by_issue.load(self.row.pk)
 
     @strawberry.field(description="Vulnerable groups the issue hits.")
     async def affected_groups(self, info: Info) -> list[AffectedGroup]:
-        groups = await info.context.loaders.affected_groups_by_issue.load(self.row.pk)
-        return [AffectedGroup(str(group)) for group in groups]
+        return await info.context.loaders.affected_groups_by_issue.load(self.row.pk)
 
     @strawberry.field(description="The original issue, when this one is a duplicate.")
     async def duplicate_of(self, info: Info) -> "Issue | None":
@@ -84,9 +83,7 @@ class Issue(Node):
 
         ids = await info.context.loaders.project_ids_by_issue.load(self.row.pk)
         page = page_of_list(ids, PageArgs(first, after, last, before))
-        return build_connection(
-            ProjectConnection, page, await load_projects(info, [int(i) for i in page.rows])
-        )
+        return build_connection(ProjectConnection, page, await load_projects(info, page.rows))
 
     @classmethod
     def from_row(cls, row: IssueRow) -> "Issue":
@@ -193,11 +190,11 @@ class FollowIssueSuccess:
 
 
 DefineIssueResult = Annotated[
-    DefineIssueSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    DefineIssueSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("DefineIssueResult", description="The new issue, or why not."),
 ]
 UpdateIssueResult = Annotated[
-    UpdateIssueSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    UpdateIssueSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("UpdateIssueResult", description="The changed issue, or why not."),
 ]
 FollowIssueResult = Annotated[

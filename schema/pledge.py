@@ -6,8 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from models import PledgeKind, PledgeStatus
 from models import Pledge as PledgeRow
+from models import PledgeKind, PledgeStatus
 from models.money import Currency, from_minor_units
 from resolvers import pledge as pledge_resolvers
 from resolvers.ids import to_global_id
@@ -21,6 +21,12 @@ from schema.project import Project, money_args
 
 PledgeKindEnum = strawberry.enum(PledgeKind, description="How a pledge supports a project.")
 PledgeStatusEnum = strawberry.enum(PledgeStatus, description="Where a pledge stands.")
+
+
+async def _load_project(info: Info, project_id: int) -> Project:
+    row = await info.context.loaders.project_by_id.load(project_id)
+    assert row is not None  # guaranteed by the foreign key
+    return Project.from_row(row)
 
 
 @strawberry.type(description="An actor's support for a project.")
@@ -39,9 +45,7 @@ class Pledge(Node):
 
     @strawberry.field(description="The project supported.")
     async def project(self, info: Info) -> Project:
-        row = await info.context.loaders.project_by_id.load(self.row.project_id)
-        assert row is not None  # guaranteed by the foreign key
-        return Project.from_row(row)
+        return await _load_project(info, self.row.project_id)
 
     @strawberry.field(description="Who backs the project: a person or an organization.")
     async def backer(self, info: Info) -> Actor:
@@ -111,7 +115,7 @@ class PledgeSuccess:
 
     @strawberry.field(description="The supported project, with its updated support.")
     async def project(self, info: Info) -> Project:
-        return await self.pledge.project(info)
+        return await _load_project(info, self.pledge.row.project_id)
 
 
 @strawberry.type(description="The pledge was withdrawn.")
@@ -120,7 +124,7 @@ class WithdrawPledgeSuccess:
 
     @strawberry.field(description="The project, with its updated support.")
     async def project(self, info: Info) -> Project:
-        return await self.pledge.project(info)
+        return await _load_project(info, self.pledge.row.project_id)
 
 
 PledgeResult = Annotated[

@@ -1,7 +1,7 @@
 """GraphQL types, inputs and mutations of projects."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -20,6 +20,9 @@ from schema.money import Money, MoneyInput
 from schema.mutation_support import as_result
 from schema.node import Connection, Node, build_connection
 from schema.support import ProjectSupport, project_support
+
+if TYPE_CHECKING:
+    from schema.pledge import PledgeConnection
 
 ProjectStatusEnum = strawberry.enum(ProjectStatus, description="Where a project is in its life.")
 PledgeConnectionRef = Annotated["PledgeConnection", strawberry.lazy("schema.pledge")]
@@ -46,7 +49,7 @@ class Project(Node):
     @strawberry.field(description="Partner organizations, ideally from several sectors.")
     async def partners(self, info: Info) -> list[Organization]:
         ids = await info.context.loaders.partner_ids_by_project.load(self.row.pk)
-        rows = await info.context.loaders.actor_by_id.load_many([int(i) for i in ids])
+        rows = await info.context.loaders.actor_by_id.load_many(ids)
         return [Organization.from_row(row) for row in rows if row is not None]
 
     @strawberry.field(description="Issues the project addresses.")
@@ -60,9 +63,7 @@ class Project(Node):
     ) -> IssueConnection:
         ids = await info.context.loaders.issue_ids_by_project.load(self.row.pk)
         page = page_of_list(ids, PageArgs(first, after, last, before))
-        return build_connection(
-            IssueConnection, page, await load_issues(info, [int(i) for i in page.rows])
-        )
+        return build_connection(IssueConnection, page, await load_issues(info, page.rows))
 
     @strawberry.field(description="Live support totals: votes, money, hours, backers by sector.")
     async def support(self, info: Info) -> ProjectSupport:
@@ -180,7 +181,7 @@ class UpdateProjectSuccess:
 
 
 ProposeProjectResult = Annotated[
-    ProposeProjectSuccess | ValidationError | NotFoundError | PermissionDeniedError,
+    ProposeProjectSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
     strawberry.union("ProposeProjectResult", description="The new project, or why not."),
 ]
 UpdateProjectResult = Annotated[

@@ -2,14 +2,12 @@
 
 import strawberry
 
-from models import Actor as ActorRow
 from models import ActivityEntry as ActivityEntryRow
-from models import ActorKind, Community as CommunityRow, Region as RegionRow
-from models import Issue as IssueRow
+from models import ActorKind, Sector
+from models import Community as CommunityRow
 from models import Membership as MembershipRow
-from models import Pledge as PledgeRow
 from models import Project as ProjectRow
-from models import Sector
+from models import Region as RegionRow
 from resolvers.activity import public_activity
 from resolvers.community import communities_query
 from resolvers.errors import NotFound
@@ -77,7 +75,7 @@ def _visible(info: Info, project: ProjectRow) -> bool:
     return viewer is not None and viewer.pk == project.created_by_id
 
 
-@strawberry.type
+@strawberry.type(description="Entry points for reading the collaboration graph.")
 class Query:
     @strawberry.field(description="The signed-in person, or null for anonymous requests.")
     def viewer(self, info: Info) -> Person | None:

@@ -56,7 +56,7 @@ async def _reset_schema() -> None:
         )
         await Tortoise.close_connections()
     else:
-        Path(DATABASE_URL.removeprefix("sqlite://")).unlink(missing_ok=True)
+        Path(DATABASE_URL.removeprefix("sqlite://")).unlink(missing_ok=True)  # noqa: ASYNC240
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -13,7 +13,7 @@ class StatementCounter(logging.Handler):
         self.statements: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        text = str(record.msg if not record.args else record.args[0]).lstrip()
+        text = record.getMessage().lstrip()
         if text.upper().startswith(SQL_VERBS):
             self.statements.append(text)
 

@@ -23,7 +23,11 @@ mutation Pledge($input: PledgeInput!) {
   }
 }
 """
-SUPPORT = "query($id: ID!) { node(id: $id) { ... on Project { support { votes backers money { amount currency } } } } }"
+SUPPORT = """
+query($id: ID!) {
+  node(id: $id) { ... on Project { support { votes backers money { amount currency } } } }
+}
+"""
 
 
 async def _project_with_people(count: int):

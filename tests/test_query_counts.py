@@ -2,8 +2,7 @@
 
 import pytest
 
-from models import PledgeKind, Sector
-from models import Pledge
+from models import Pledge, PledgeKind, Sector
 from tests.factories import (
     gid,
     graphql,

@@ -29,7 +29,7 @@ class HubGraphQL(GraphQL[Context, None]):
         self.notifier = notifier
         self.token_lifetime = timedelta(days=settings.token_lifetime_days)
 
-    async def get_context(  # type: ignore[override]
+    async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         return await build_context(

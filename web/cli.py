@@ -23,8 +23,8 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _seed_demo(_: argparse.Namespace) -> int:
-    from web.demo import seed_demo_community
     from web.database import open_database
+    from web.demo import seed_demo_community
 
     async def run() -> str:
         async with open_database(Settings().database_url):

@@ -4,8 +4,16 @@ Everything is created through the same resolvers the API uses, so the demo data 
 a real activity log and obeys every rule a client would meet.
 """
 
-from models import Actor, AffectedGroup, Community, Currency, IssueCategory, MembershipRole
-from models import PledgeKind, Sector
+from models import (
+    Actor,
+    AffectedGroup,
+    Community,
+    Currency,
+    IssueCategory,
+    MembershipRole,
+    PledgeKind,
+    Sector,
+)
 from resolvers import auth, community, issue, organization, pledge, project
 from resolvers.ids import to_global_id
 
