@@ -24,6 +24,7 @@ from models import (
     Project,
     ProjectIssue,
     ProjectPartner,
+    ProjectStatus,
     Region,
 )
 from models.issue import AffectedGroup
@@ -54,7 +55,10 @@ def _grouped_loader(
 
 
 async def _project_ids_by_issue(issue_ids: list[int]) -> list[tuple[int, int]]:
-    rows = await ProjectIssue.filter(issue_id__in=issue_ids).order_by("project_id")
+    # Drafts are private to their creators, so they never show under an issue.
+    rows = await ProjectIssue.filter(
+        issue_id__in=issue_ids, project__status__not=ProjectStatus.DRAFT
+    ).order_by("project_id")
     return [(row.issue_id, row.project_id) for row in rows]
 
 

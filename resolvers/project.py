@@ -1,8 +1,8 @@
 """Projects: proposing initiatives that address issues, and moving them through their life."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -100,6 +100,13 @@ def projects_query(
     column = PROJECT_ORDER_FIELDS[order_field]
     prefix = "-" if descending else ""
     return query.order_by(f"{prefix}{column}", f"{prefix}id")
+
+
+def visible_projects(query: QuerySet[Project], viewer: Actor | None) -> QuerySet[Project]:
+    """Drafts are private: only whoever created a draft sees it in lists."""
+    if viewer is None:
+        return query.exclude(status=ProjectStatus.DRAFT)
+    return query.filter(Q(status__not=ProjectStatus.DRAFT) | Q(created_by_id=viewer.pk))
 
 
 async def project_by_global_id(global_id: str, *, field: str = "projectId") -> Project:
@@ -272,7 +279,3 @@ async def update_project(
             details={"fields": sorted(changes), "status": str(project.status)},
         )
     return project
-
-
-def budget_amount(project: Project) -> Decimal:
-    return Decimal(project.requested_budget_minor) / 100

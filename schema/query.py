@@ -15,7 +15,7 @@ from resolvers.ids import decode_id, parse_global_id
 from resolvers.issue import IssueFilterArgs, issues_query
 from resolvers.organization import organizations_query
 from resolvers.pagination import MAX_PAGE_SIZE, PageArgs, PaginationError, page_of_query
-from resolvers.project import ProjectFilterArgs, projects_query
+from resolvers.project import ProjectFilterArgs, projects_query, visible_projects
 from schema.activity import ActivityEntry, ActivityEntryConnection
 from schema.actor import Membership, Organization, OrganizationConnection, Person
 from schema.community import Community, CommunityConnection, Region
@@ -168,8 +168,7 @@ class Query:
         )
         order = order_by or ProjectOrder()
         query = projects_query(args, order_field=order.field.value, descending=order.descending)
-        if not given.status:
-            query = query.exclude(status="DRAFT")  # drafts are private to their authors
+        query = visible_projects(query, info.context.viewer)
         page = await page_of_query(query, PageArgs(first, after, last, before))
         info.context.loaders.prime(page.rows)
         return build_connection(
