@@ -5,6 +5,8 @@ import binascii
 
 from resolvers.errors import ErrorCode, Problem, ValidationFailed
 
+MAX_PRIMARY_KEY = 2**31 - 1
+
 
 def to_global_id(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
@@ -18,9 +20,12 @@ def parse_global_id(global_id: str) -> tuple[str, int] | None:
     except (binascii.Error, UnicodeError, ValueError):
         return None
     type_name, _, raw_pk = decoded.partition(":")
-    if not type_name or not raw_pk.isdigit() or len(raw_pk) > 18:
+    if not type_name or not (raw_pk.isascii() and raw_pk.isdigit()) or len(raw_pk) > 10:
         return None
-    return type_name, int(raw_pk)
+    pk = int(raw_pk)
+    # Primary keys are 32-bit integers: anything larger names nothing (and would make
+    # PostgreSQL reject the query instead of finding no row).
+    return (type_name, pk) if pk <= MAX_PRIMARY_KEY else None
 
 
 def decode_id(global_id: str, *expected_types: str, field: str) -> int:

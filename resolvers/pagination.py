@@ -54,7 +54,7 @@ def decode_cursor(cursor: str, argument: str) -> int:
     except ValueError:
         raise PaginationError(f"'{argument}' is not a valid cursor.") from None
     raw = decoded.removeprefix(CURSOR_PREFIX)
-    if not decoded.startswith(CURSOR_PREFIX) or not raw.isdigit():
+    if not decoded.startswith(CURSOR_PREFIX) or not (raw.isascii() and raw.isdigit()):
         raise PaginationError(f"'{argument}' is not a valid cursor.")
     return int(raw)
 

@@ -10,9 +10,9 @@ from models import Project as ProjectRow
 from models import Region as RegionRow
 from resolvers.activity import public_activity
 from resolvers.community import communities_query
-from resolvers.errors import NotFound
+from resolvers.errors import ErrorCode, NotFound, Problem, ValidationFailed
 from resolvers.ids import decode_id, parse_global_id
-from resolvers.issue import IssueFilterArgs, issues_query
+from resolvers.issue import SDG_GOALS, IssueFilterArgs, issues_query
 from resolvers.organization import organizations_query
 from resolvers.pagination import MAX_PAGE_SIZE, PageArgs, PaginationError, page_of_query
 from resolvers.project import ProjectFilterArgs, projects_query, visible_projects
@@ -25,6 +25,14 @@ from schema.node import Node, build_connection
 from schema.pledge import Pledge
 from schema.project import Project, ProjectConnection, ProjectFilter
 from schema.sorting import IssueOrder, ProjectOrder
+
+
+def _sdg_filter(goal: int | None, field: str) -> int | None:
+    if goal is not None and goal not in SDG_GOALS:
+        raise ValidationFailed(
+            [Problem("SDG goals are numbered 1 to 17.", field=field, code=ErrorCode.OUT_OF_RANGE)]
+        )
+    return goal
 
 
 def _optional_pk(global_id: str | None, type_name: str, field: str) -> int | None:
@@ -133,7 +141,7 @@ class Query:
         args = IssueFilterArgs(
             community_id=_optional_pk(given.community_id, "Community", "filter.communityId"),
             statuses=tuple(given.status or ()),
-            sdg_goal=given.sdg_goal,
+            sdg_goal=_sdg_filter(given.sdg_goal, "filter.sdgGoal"),
             affected_group=given.affected_group,
             category=given.category,
             author_sector=given.author_sector,
@@ -161,7 +169,7 @@ class Query:
             community_id=_optional_pk(given.community_id, "Community", "filter.communityId"),
             statuses=tuple(given.status or ()),
             issue_id=_optional_pk(given.issue_id, "Issue", "filter.issueId"),
-            sdg_goal=given.sdg_goal,
+            sdg_goal=_sdg_filter(given.sdg_goal, "filter.sdgGoal"),
             affected_group=given.affected_group,
             lead_sector=given.lead_sector,
             led_by_people=given.led_by_people,
