@@ -1,6 +1,5 @@
 """Local issues: listing with filters, defining, updating and following them."""
 
-import contextlib
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
@@ -223,10 +222,22 @@ async def follow_issue(viewer: Actor | None, *, issue_id: str, follow: bool) -> 
     """Follow or unfollow an issue; repeating either is harmless."""
     person = require_person(viewer)
     issue = await issue_by_global_id(issue_id)
-    if follow:
-        # Already following? Following twice is a no-op, not an error.
-        with contextlib.suppress(IntegrityError):
-            await IssueFollower.create(issue=issue, person=person)
-    else:
-        await IssueFollower.filter(issue=issue, person=person).delete()
+    try:
+        async with in_transaction():
+            if follow:
+                await IssueFollower.create(issue=issue, person=person)
+                changed = True
+            else:
+                changed = await IssueFollower.filter(issue=issue, person=person).delete() > 0
+            if changed:
+                await record_activity(
+                    verb="issue.followed" if follow else "issue.unfollowed",
+                    subject=issue,
+                    actor=person,
+                    performed_by=person,
+                    community_id=issue.community_id,
+                    is_public=False,
+                )
+    except IntegrityError:
+        pass  # already following: following twice is a no-op, not an error
     return issue, follow
