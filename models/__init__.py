@@ -3,6 +3,7 @@
 from models.activity import ActivityEntry
 from models.actor import Actor, ActorKind, AuthToken, Membership, MembershipRole, Sector
 from models.community import Community, Region
+from models.event import EventAttendee, EventState, Pitch, PitchingEvent
 from models.issue import (
     AffectedGroup,
     Issue,
@@ -24,6 +25,8 @@ __all__ = [
     "AuthToken",
     "Community",
     "Currency",
+    "EventAttendee",
+    "EventState",
     "Issue",
     "IssueAffectedGroup",
     "IssueCategory",
@@ -31,6 +34,8 @@ __all__ = [
     "IssueSdgGoal",
     "IssueStatus",
     "Membership",
+    "Pitch",
+    "PitchingEvent",
     "MembershipRole",
     "Pledge",
     "PledgeKind",

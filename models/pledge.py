@@ -10,6 +10,7 @@ from models.money import Currency
 
 if TYPE_CHECKING:
     from models.actor import Actor
+    from models.event import PitchingEvent
     from models.project import Project
 
 
@@ -58,6 +59,13 @@ class Pledge(Model):
         "models.Actor", related_name="active_votes", null=True, on_delete=fields.CASCADE
     )
     active_vote_backer_id: int | None
+    # Support given during a pitching event, and which of the attendee's limited
+    # supports it uses: unique (event, backer, slot) caps supports per attendee.
+    event: fields.ForeignKeyNullableRelation["PitchingEvent"] = fields.ForeignKeyField(
+        "models.PitchingEvent", related_name="pledges", null=True, on_delete=fields.SET_NULL
+    )
+    event_id: int | None
+    event_slot = fields.SmallIntField(null=True)
     idempotency_key = fields.CharField(max_length=128, null=True)
     request_fingerprint = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -66,5 +74,9 @@ class Pledge(Model):
 
     class Meta:
         table = "pledge"
-        unique_together = (("project", "active_vote_backer"), ("made_by", "idempotency_key"))
+        unique_together = (
+            ("project", "active_vote_backer"),
+            ("made_by", "idempotency_key"),
+            ("event", "backer", "event_slot"),
+        )
         indexes = (("project_id", "status"),)

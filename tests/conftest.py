@@ -21,6 +21,9 @@ from web.settings import Settings, normalize_database_url, tortoise_config
 TABLES = [
     "activity_entry",
     "pledge",
+    "pitch",
+    "event_attendee",
+    "pitching_event",
     "project_partner",
     "project_issue",
     "project",

@@ -1,0 +1,178 @@
+"""Live snapshots: the whole state of an event (or a project's support) read from the database.
+
+Snapshots are plain frozen data, built by a fixed number of queries and shared by every
+viewer of the same channel. Their ``version`` is derived from the database alone (organiser
+actions plus pledge rows and withdrawals, all of which only ever grow), so every process
+computes the same version for the same state and versions never go backwards.
+"""
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tortoise.functions import Count
+
+from models import Actor, EventState, Pitch, PitchingEvent, Pledge, PledgeStatus, Project
+from models.money import Currency
+from resolvers.support import ProjectSupportTotals, SupportTotals, support_for_projects
+
+
+@dataclass(frozen=True)
+class LiveProject:
+    """One pitched project as the audience sees it."""
+
+    pitch_id: int
+    project_id: int
+    title: str
+    lead_name: str
+    position: int
+    minutes: int
+    support: ProjectSupportTotals | None  # None while the organiser hides results
+
+
+@dataclass(frozen=True)
+class EventLiveSnapshot:
+    event_id: int
+    community_id: int
+    version: int
+    state: EventState
+    title: str
+    join_code: str
+    current_pitch_id: int | None
+    results_visible: bool
+    supports_per_attendee: int
+    projects: tuple[LiveProject, ...]
+
+
+@dataclass(frozen=True)
+class ProjectSupportSnapshot:
+    project_id: int
+    version: int
+    support: ProjectSupportTotals
+
+
+async def _pledge_versions(project_ids: list[int]) -> dict[int, int]:
+    """Per project: pledge rows plus withdrawals, a number that grows with every change."""
+    rows = (
+        await Pledge.filter(project_id__in=project_ids)
+        .annotate(rows=Count("id"))
+        .group_by("project_id", "status")
+        .values("project_id", "status", "rows")
+    )
+    versions = dict.fromkeys(project_ids, 0)
+    for row in rows:
+        weight = 2 if row["status"] == PledgeStatus.WITHDRAWN else 1
+        versions[int(row["project_id"])] += weight * int(row["rows"])
+    return versions
+
+
+async def load_project_support(project_id: int) -> ProjectSupportSnapshot | None:
+    if not await Project.exists(pk=project_id):
+        return None
+    versions = await _pledge_versions([project_id])
+    totals = await support_for_projects([project_id])
+    return ProjectSupportSnapshot(project_id, versions[project_id], totals[project_id])
+
+
+def _results_visible(event: PitchingEvent) -> bool:
+    return not event.results_hidden or event.results_revealed_at is not None
+
+
+async def load_event_live(event_id: int) -> EventLiveSnapshot | None:
+    """The event's live snapshot; for a CLOSED event, the results frozen at closing."""
+    event = await PitchingEvent.get_or_none(pk=event_id)
+    if event is None:
+        return None
+    if event.state == EventState.CLOSED and event.final_results is not None:
+        return snapshot_from_json(event.final_results)
+    pitches = await Pitch.filter(event_id=event_id).order_by("position", "id")
+    project_ids = [pitch.project_id for pitch in pitches]
+    projects = {p.pk: p for p in await Project.filter(pk__in=project_ids)}
+    leads = {a.pk: a for a in await Actor.filter(pk__in=[p.lead_id for p in projects.values()])}
+    visible = _results_visible(event)
+    totals = await support_for_projects(project_ids) if project_ids else {}
+    versions = await _pledge_versions(project_ids) if project_ids else {}
+    live_projects = tuple(
+        LiveProject(
+            pitch_id=pitch.pk,
+            project_id=pitch.project_id,
+            title=projects[pitch.project_id].title,
+            lead_name=leads[projects[pitch.project_id].lead_id].display_name,
+            position=index + 1,
+            minutes=pitch.minutes,
+            support=totals[pitch.project_id] if visible else None,
+        )
+        for index, pitch in enumerate(pitches)
+    )
+    return EventLiveSnapshot(
+        event_id=event.pk,
+        community_id=event.community_id,
+        version=event.revision + sum(versions.values()),
+        state=EventState(event.state),
+        title=event.title,
+        join_code=event.join_code,
+        current_pitch_id=event.current_pitch_id,
+        results_visible=visible,
+        supports_per_attendee=event.supports_per_attendee,
+        projects=live_projects,
+    )
+
+
+def snapshot_to_json(snapshot: EventLiveSnapshot) -> dict[str, Any]:
+    """A JSON-safe copy of a snapshot, to freeze an event's results at closing."""
+    data = asdict(snapshot)
+    for project in data["projects"]:
+        if project["support"] is not None:
+            project["support"] = _support_to_json(project["support"])
+    return data
+
+
+def _support_to_json(support: dict[str, Any]) -> dict[str, Any]:
+    def totals(part: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **part,
+            "money_minor": {str(c): v for c, v in part["money_minor"].items()},
+            "in_kind_value_minor": {str(c): v for c, v in part["in_kind_value_minor"].items()},
+        }
+
+    return {
+        "project_id": support["project_id"],
+        "total": totals(support["total"]),
+        "by_sector": {name: totals(part) for name, part in support["by_sector"].items()},
+    }
+
+
+def _totals_from_json(data: dict[str, Any]) -> SupportTotals:
+    return SupportTotals(
+        votes=data["votes"],
+        money_minor={Currency(c): v for c, v in data["money_minor"].items()},
+        hours_hundredths=data["hours_hundredths"],
+        in_kind_count=data["in_kind_count"],
+        in_kind_value_minor={Currency(c): v for c, v in data["in_kind_value_minor"].items()},
+        backers=data["backers"],
+    )
+
+
+def snapshot_from_json(data: dict[str, Any]) -> EventLiveSnapshot:
+    projects = []
+    for project in data["projects"]:
+        support = project["support"]
+        projects.append(
+            LiveProject(
+                **{**project, "support": None}
+                if support is None
+                else {
+                    **project,
+                    "support": ProjectSupportTotals(
+                        project_id=support["project_id"],
+                        total=_totals_from_json(support["total"]),
+                        by_sector={
+                            name: _totals_from_json(part)
+                            for name, part in support["by_sector"].items()
+                        },
+                    ),
+                }
+            )
+        )
+    return EventLiveSnapshot(
+        **{**data, "state": EventState(data["state"]), "projects": tuple(projects)}
+    )
