@@ -1,7 +1,7 @@
 """Public pitching events: an agenda of pitches, an audience, and a live state machine."""
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -49,7 +49,7 @@ class PitchingEvent(Model):
     started_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
     # The results as they stood at closing: closing freezes them.
-    final_results: fields.JSONField[dict[str, object] | None] = fields.JSONField(null=True)
+    final_results: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -6,7 +6,7 @@ actions plus pledge rows and withdrawals, all of which only ever grow), so every
 computes the same version for the same state and versions never go backwards.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from tortoise.functions import Count
@@ -77,18 +77,33 @@ def _results_visible(event: PitchingEvent) -> bool:
     return not event.results_hidden or event.results_revealed_at is not None
 
 
-async def load_event_live(event_id: int) -> EventLiveSnapshot | None:
-    """The event's live snapshot; for a CLOSED event, the results frozen at closing."""
+async def load_event_live(event_id: int, *, reveal: bool = False) -> EventLiveSnapshot | None:
+    """The event's live snapshot; for a CLOSED event, the results frozen at closing.
+
+    Counts are blanked while the organiser hides them, unless ``reveal`` (used when
+    freezing results, which keeps the real numbers for a later reveal).
+    """
     event = await PitchingEvent.get_or_none(pk=event_id)
     if event is None:
         return None
     if event.state == EventState.CLOSED and event.final_results is not None:
-        return snapshot_from_json(event.final_results)
-    pitches = await Pitch.filter(event_id=event_id).order_by("position", "id")
+        frozen = snapshot_from_json(event.final_results["snapshot"])
+        # Organiser actions after closing (a late reveal) still move the version on.
+        moved = event.revision - int(event.final_results["revision"])
+        snapshot = replace(frozen, version=frozen.version + moved, results_visible=True)
+    else:
+        snapshot = await _current_snapshot(event)
+    if reveal or _results_visible(event):
+        return snapshot
+    hidden = tuple(replace(project, support=None) for project in snapshot.projects)
+    return replace(snapshot, results_visible=False, projects=hidden)
+
+
+async def _current_snapshot(event: PitchingEvent) -> EventLiveSnapshot:
+    pitches = await Pitch.filter(event_id=event.pk).order_by("position", "id")
     project_ids = [pitch.project_id for pitch in pitches]
     projects = {p.pk: p for p in await Project.filter(pk__in=project_ids)}
     leads = {a.pk: a for a in await Actor.filter(pk__in=[p.lead_id for p in projects.values()])}
-    visible = _results_visible(event)
     totals = await support_for_projects(project_ids) if project_ids else {}
     versions = await _pledge_versions(project_ids) if project_ids else {}
     live_projects = tuple(
@@ -99,7 +114,7 @@ async def load_event_live(event_id: int) -> EventLiveSnapshot | None:
             lead_name=leads[projects[pitch.project_id].lead_id].display_name,
             position=index + 1,
             minutes=pitch.minutes,
-            support=totals[pitch.project_id] if visible else None,
+            support=totals[pitch.project_id],
         )
         for index, pitch in enumerate(pitches)
     )
@@ -111,7 +126,7 @@ async def load_event_live(event_id: int) -> EventLiveSnapshot | None:
         title=event.title,
         join_code=event.join_code,
         current_pitch_id=event.current_pitch_id,
-        results_visible=visible,
+        results_visible=True,
         supports_per_attendee=event.supports_per_attendee,
         projects=live_projects,
     )

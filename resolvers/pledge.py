@@ -205,7 +205,12 @@ async def withdraw_pledge(viewer: Actor | None, *, pledge_id: str) -> Pledge:
         changed = (
             await Pledge.filter(pk=pledge.pk)
             .exclude(status=PledgeStatus.WITHDRAWN)
-            .update(status=PledgeStatus.WITHDRAWN, active_vote_backer_id=None, withdrawn_at=now)
+            .update(
+                status=PledgeStatus.WITHDRAWN,
+                active_vote_backer_id=None,
+                event_slot=None,  # frees the attendee's event support slot
+                withdrawn_at=now,
+            )
         )
         if changed:
             project = await Project.get(pk=pledge.project_id)

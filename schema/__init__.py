@@ -11,6 +11,8 @@ from schema.account import AccountMutation
 from schema.activity import ActivityEntry
 from schema.actor import Membership, Organization, Person
 from schema.community import Community, Region
+from schema.event import Pitch, PitchingEvent
+from schema.event_mutations import EventMutation
 from schema.issue import Issue, IssueMutation
 from schema.pledge import Pledge, PledgeMutation
 from schema.project import Project, ProjectMutation
@@ -20,7 +22,8 @@ MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
 
 Mutation = merge_types(
-    "Mutation", (AccountMutation, IssueMutation, ProjectMutation, PledgeMutation)
+    "Mutation",
+    (AccountMutation, IssueMutation, ProjectMutation, PledgeMutation, EventMutation),
 )
 
 
@@ -46,6 +49,8 @@ def build_schema() -> Schema:
             Project,
             Pledge,
             ActivityEntry,
+            PitchingEvent,
+            Pitch,
         ],
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),

@@ -8,8 +8,10 @@ import strawberry
 
 from models import Pledge as PledgeRow
 from models import PledgeKind, PledgeStatus
+from models import Project as ProjectRow
 from models.money import Currency, from_minor_units
 from resolvers import pledge as pledge_resolvers
+from resolvers.event import live_event_ids_for_project
 from resolvers.ids import to_global_id
 from schema.actor import Actor, load_actor
 from schema.context import Info
@@ -137,6 +139,12 @@ WithdrawPledgeResult = Annotated[
 ]
 
 
+async def _notify(info: Info, project_id: int) -> None:
+    project = await ProjectRow.get(pk=project_id)
+    live_events = await live_event_ids_for_project(project_id)
+    await info.context.notifier.pledge_changed(project_id, project.community_id, live_events)
+
+
 @strawberry.type
 class PledgeMutation:
     @strawberry.mutation(description="Support a project with a vote, money, time or in-kind help.")
@@ -153,10 +161,7 @@ class PledgeMutation:
                 idempotency_key=input.idempotency_key,
             )
             if created:
-                project = await row.project
-                await info.context.notifier.project_changed(
-                    project.pk, project.community_id, "pledge"
-                )
+                await _notify(info, row.project_id)
             return PledgeSuccess(pledge=Pledge.from_row(row), replayed=not created)
 
         return await as_result(run())
@@ -167,8 +172,7 @@ class PledgeMutation:
             row = await pledge_resolvers.withdraw_pledge(
                 info.context.viewer, pledge_id=input.pledge_id
             )
-            project = await row.project
-            await info.context.notifier.project_changed(project.pk, project.community_id, "pledge")
+            await _notify(info, row.project_id)
             return WithdrawPledgeSuccess(pledge=Pledge.from_row(row))
 
         return await as_result(run())

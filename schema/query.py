@@ -6,11 +6,14 @@ from models import ActivityEntry as ActivityEntryRow
 from models import ActorKind, Sector
 from models import Community as CommunityRow
 from models import Membership as MembershipRow
+from models import Pitch as PitchRow
+from models import PitchingEvent as PitchingEventRow
 from models import Project as ProjectRow
 from models import Region as RegionRow
 from resolvers.activity import public_activity
 from resolvers.community import communities_query
 from resolvers.errors import ErrorCode, NotFound, Problem, ValidationFailed
+from resolvers.event import normalize_join_code
 from resolvers.ids import decode_id, parse_global_id
 from resolvers.issue import SDG_GOALS, IssueFilterArgs, issues_query
 from resolvers.organization import organizations_query
@@ -20,6 +23,7 @@ from schema.activity import ActivityEntry, ActivityEntryConnection
 from schema.actor import Membership, Organization, OrganizationConnection, Person
 from schema.community import Community, CommunityConnection, Region
 from schema.context import Info
+from schema.event import Pitch, PitchingEvent
 from schema.issue import Issue, IssueConnection, IssueFilter
 from schema.node import Node, build_connection
 from schema.pledge import Pledge
@@ -69,6 +73,12 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
     if type_name == "Membership":
         membership = await MembershipRow.get_or_none(pk=pk)
         return Membership.from_row(membership) if membership else None
+    if type_name == "PitchingEvent":
+        event = await PitchingEventRow.get_or_none(pk=pk)
+        return PitchingEvent.from_row(event) if event else None
+    if type_name == "Pitch":
+        pitch = await PitchRow.get_or_none(pk=pk)
+        return Pitch.from_row(pitch) if pitch else None
     if type_name == "ActivityEntry":
         entry = await ActivityEntryRow.get_or_none(pk=pk, is_public=True)
         return ActivityEntry.from_row(entry) if entry else None
@@ -125,6 +135,22 @@ class Query:
     async def community(self, info: Info, id: strawberry.ID) -> Community | None:
         row = await CommunityRow.get_or_none(pk=decode_id(id, "Community", field="id"))
         return Community.from_row(row) if row else None
+
+    @strawberry.field(description="A pitching event by its ID.")
+    async def pitching_event(self, id: strawberry.ID) -> PitchingEvent | None:
+        row = await PitchingEventRow.get_or_none(pk=decode_id(id, "PitchingEvent", field="id"))
+        return PitchingEvent.from_row(row) if row else None
+
+    @strawberry.field(description="A pitching event by the join code shown in the hall.")
+    async def pitching_event_by_code(self, code: str) -> PitchingEvent | None:
+        row = await PitchingEventRow.get_or_none(join_code=normalize_join_code(code))
+        return PitchingEvent.from_row(row) if row else None
+
+    @strawberry.field(description="A community's pitching events, soonest first.")
+    async def pitching_events(self, community_id: strawberry.ID) -> list[PitchingEvent]:
+        pk = decode_id(community_id, "Community", field="communityId")
+        rows = await PitchingEventRow.filter(community_id=pk).order_by("starts_at", "id").limit(100)
+        return [PitchingEvent.from_row(row) for row in rows]
 
     @strawberry.field(description="Local issues matching a filter, newest first by default.")
     async def issues(

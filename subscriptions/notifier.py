@@ -8,7 +8,7 @@ import json
 import logging
 from typing import Protocol
 
-from subscriptions.channels import community_channel, project_channel
+from subscriptions.channels import community_channel, event_channel, project_channel
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +38,15 @@ class Notifier:
 
     async def community_changed(self, community_id: int, kind: str, subject_id: int) -> None:
         await self.notify(community_channel(community_id), kind, subject_id)
+
+    async def event_changed(self, event_id: int, community_id: int, kind: str) -> None:
+        await self.notify(event_channel(event_id), kind, event_id)
+        await self.notify(community_channel(community_id), kind, event_id)
+
+    async def pledge_changed(
+        self, project_id: int, community_id: int, live_event_ids: list[int]
+    ) -> None:
+        """A pledge moved a project's support: tell its viewers and its live events'."""
+        await self.project_changed(project_id, community_id, "pledge")
+        for event_id in live_event_ids:
+            await self.notify(event_channel(event_id), "pledge", project_id)

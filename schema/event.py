@@ -1,0 +1,195 @@
+"""GraphQL types, inputs and mutations of pitching events and their audiences."""
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from models import EventState
+from models import Pitch as PitchRow
+from models import PitchingEvent as PitchingEventRow
+from resolvers.event_live import load_event_live
+from resolvers.ids import to_global_id
+from schema.actor import Organization
+from schema.community import CommunityRef, load_community
+from schema.context import Info
+from schema.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from schema.event_live import EventLive
+from schema.node import Node
+from schema.pledge import Pledge
+from schema.project import Project
+
+
+@strawberry.type(description="A project's slot on an event's agenda.")
+class Pitch(Node):
+    row: strawberry.Private[PitchRow]
+    position: int = strawberry.field(description="Place on the agenda (ascending).")
+    minutes: int = strawberry.field(description="Length of the pitch in minutes.")
+
+    @strawberry.field(description="The project pitched.")
+    async def project(self, info: Info) -> Project:
+        row = await info.context.loaders.project_by_id.load(self.row.project_id)
+        assert row is not None  # guaranteed by the foreign key
+        return Project.from_row(row)
+
+    @classmethod
+    def from_row(cls, row: PitchRow) -> "Pitch":
+        return cls(
+            id=strawberry.ID(to_global_id("Pitch", row.pk)),
+            row=row,
+            position=row.position,
+            minutes=row.minutes,
+        )
+
+
+@strawberry.type(description="A public pitching session in a community.")
+class PitchingEvent(Node):
+    row: strawberry.Private[PitchingEventRow]
+    title: str = strawberry.field(description="Event title.")
+    venue: str = strawberry.field(description="Where it takes place.")
+    starts_at: datetime = strawberry.field(description="Scheduled start (UTC).")
+    join_code: str = strawberry.field(description="Short code the audience joins with.")
+    state: EventState = strawberry.field(description="SCHEDULED, LIVE or CLOSED.")
+    supports_per_attendee: int = strawberry.field(
+        description="How many projects one attendee may support."
+    )
+    results_hidden: bool = strawberry.field(
+        description="Whether counts stay hidden until the organiser reveals them."
+    )
+
+    @strawberry.field(description="The community the event is held in.")
+    async def community(self, info: Info) -> CommunityRef:
+        return await load_community(info, self.row.community_id)
+
+    @strawberry.field(description="The organising organization.")
+    async def organizer(self, info: Info) -> Organization:
+        row = await info.context.loaders.actor_by_id.load(self.row.organizer_id)
+        assert row is not None  # guaranteed by the foreign key
+        return Organization.from_row(row)
+
+    @strawberry.field(description="The agenda, in order.")
+    async def pitches(self) -> list[Pitch]:
+        rows = await PitchRow.filter(event_id=self.row.pk).order_by("position", "id")
+        return [Pitch.from_row(row) for row in rows]
+
+    @strawberry.field(description="The live snapshot now (subscribe to eventLive for updates).")
+    async def live(self) -> EventLive:
+        snapshot = await load_event_live(self.row.pk)
+        assert snapshot is not None  # this event exists
+        return EventLive.from_snapshot(snapshot)
+
+    @classmethod
+    def from_row(cls, row: PitchingEventRow) -> "PitchingEvent":
+        return cls(
+            id=strawberry.ID(to_global_id("PitchingEvent", row.pk)),
+            row=row,
+            title=row.title,
+            venue=row.venue,
+            starts_at=row.starts_at,
+            join_code=row.join_code,
+            state=EventState(row.state),
+            supports_per_attendee=row.supports_per_attendee,
+            results_hidden=row.results_hidden,
+        )
+
+
+@strawberry.input(description="Schedule a pitching event, acting for the organising organization.")
+class CreatePitchingEventInput:
+    community_id: strawberry.ID = strawberry.field(description="Community of the event.")
+    acting_for: strawberry.ID = strawberry.field(
+        description="The organising organization (you must be its admin)."
+    )
+    title: str = strawberry.field(description="Event title, 3-200 characters.")
+    venue: str = strawberry.field(default="", description="Where it takes place.")
+    starts_at: datetime = strawberry.field(description="Scheduled start, with a time zone.")
+    supports_per_attendee: int = strawberry.field(
+        default=3, description="How many projects one attendee may support (1-50)."
+    )
+    results_hidden: bool = strawberry.field(
+        default=False, description="Hide counts from the audience until revealResults."
+    )
+
+
+@strawberry.input(description="Put a project on an event's agenda.")
+class AddPitchInput:
+    event_id: strawberry.ID = strawberry.field(description="The event.")
+    project_id: strawberry.ID = strawberry.field(description="The project to pitch.")
+    minutes: int = strawberry.field(default=5, description="Length of the pitch (1-120).")
+
+
+@strawberry.input(description="Set the order of an event's agenda.")
+class ReorderPitchesInput:
+    event_id: strawberry.ID = strawberry.field(description="The event.")
+    pitch_ids: list[strawberry.ID] = strawberry.field(
+        description="Every pitch of the event, once each, in the new order."
+    )
+
+
+@strawberry.input(description="An organiser action on an event.")
+class EventActionInput:
+    event_id: strawberry.ID = strawberry.field(description="The event.")
+
+
+@strawberry.input(description="Put a given pitch on stage.")
+class SetCurrentPitchInput:
+    event_id: strawberry.ID = strawberry.field(description="The event.")
+    pitch_id: strawberry.ID = strawberry.field(description="The pitch to put on stage.")
+
+
+@strawberry.input(description="Join an event's audience.")
+class JoinEventInput:
+    code: str = strawberry.field(description="The join code shown in the hall.")
+
+
+@strawberry.input(description="Support a pitched project during a LIVE event.")
+class SupportPitchInput:
+    event_id: strawberry.ID = strawberry.field(description="The event.")
+    project_id: strawberry.ID = strawberry.field(description="The pitched project.")
+    attendee_token: str | None = strawberry.field(
+        default=None, description="Anonymous attendees: the token joinEvent returned."
+    )
+
+
+@strawberry.type(description="The event as it now is.")
+class PitchingEventSuccess:
+    event: PitchingEvent = strawberry.field(description="The event.")
+
+
+@strawberry.type(description="The pitch was added.")
+class AddPitchSuccess:
+    pitch: Pitch = strawberry.field(description="The new pitch.")
+
+
+@strawberry.type(description="You are in the audience.")
+class JoinEventSuccess:
+    event: PitchingEvent = strawberry.field(description="The event joined.")
+    attendee_token: str | None = strawberry.field(
+        description="For anonymous attendees: pass it to supportPitch (shown once)."
+    )
+
+
+@strawberry.type(description="Your support was recorded.")
+class SupportPitchSuccess:
+    pledge: Pledge = strawberry.field(description="The VOTE pledge recorded.")
+    remaining_supports: int = strawberry.field(
+        description="How many more projects you may support."
+    )
+
+
+AllErrors = ValidationError | NotFoundError | PermissionDeniedError | ConflictError
+PitchingEventResult = Annotated[
+    PitchingEventSuccess | AllErrors,
+    strawberry.union("PitchingEventResult", description="The event, or why not."),
+]
+AddPitchResult = Annotated[
+    AddPitchSuccess | AllErrors,
+    strawberry.union("AddPitchResult", description="The pitch, or why not."),
+]
+JoinEventResult = Annotated[
+    JoinEventSuccess | AllErrors,
+    strawberry.union("JoinEventResult", description="The event joined, or why not."),
+]
+SupportPitchResult = Annotated[
+    SupportPitchSuccess | AllErrors,
+    strawberry.union("SupportPitchResult", description="The support, or why not."),
+]

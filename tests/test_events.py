@@ -1,0 +1,219 @@
+"""Pitching events: the organiser's state machine, the audience's limited support."""
+
+import asyncio
+from collections import Counter
+
+from models import Pledge, Sector
+from tests.factories import (
+    gid,
+    graphql,
+    make_community,
+    make_issue,
+    make_organization,
+    make_person,
+    make_project,
+    token_for,
+)
+
+RESULT = "__typename ... on Error { code field message }"
+CREATE = f"""
+mutation($input: CreatePitchingEventInput!) {{ createPitchingEvent(input: $input) {{
+  {RESULT} ... on PitchingEventSuccess {{ event {{ id joinCode state }} }} }} }}"""
+ADD = f"""
+mutation($input: AddPitchInput!) {{ addPitch(input: $input) {{
+  {RESULT} ... on AddPitchSuccess {{ pitch {{ id position project {{ status }} }} }} }} }}"""
+ACTION = """
+mutation($input: EventActionInput!) {{ {name}(input: $input) {{
+  {result} ... on PitchingEventSuccess {{ event {{ state live {{ currentPitchId version }} }} }}
+}} }}"""
+JOIN = f"""
+mutation($code: String!) {{ joinEvent(input: {{code: $code}}) {{
+  {RESULT} ... on JoinEventSuccess {{ attendeeToken event {{ id }} }} }} }}"""
+SUPPORT = f"""
+mutation($input: SupportPitchInput!) {{ supportPitch(input: $input) {{
+  {RESULT} ... on SupportPitchSuccess {{ remainingSupports pledge {{ kind }} }} }} }}"""
+LIVE = """
+query($id: ID!) { node(id: $id) { ... on PitchingEvent { live {
+  version state resultsVisible currentPitchId
+  projects { title position support { votes backers } } } } } }"""
+
+
+class Stage:
+    """An event with two pitched projects, run by the admin of a local council."""
+
+    def __init__(self, client):
+        self.client = client
+
+    async def build(self, **event_fields):
+        self.community = await make_community()
+        self.admin = await make_person()
+        self.token = await token_for(self.admin)
+        self.council = await make_organization(Sector.PUBLIC, admin=self.admin)
+        issue = await make_issue(self.community, self.admin)
+        self.projects = [await make_project(self.community, self.admin, [issue]) for _ in range(3)]
+        body = await self.call(
+            CREATE,
+            {
+                "input": {
+                    "communityId": gid(self.community),
+                    "actingFor": gid(self.council),
+                    "title": "Pitch night 2020",
+                    "startsAt": "2020-02-01T18:00:00Z",
+                    **event_fields,
+                }
+            },
+        )
+        self.event = body["createPitchingEvent"]["event"]
+        self.pitches = []
+        for project in self.projects[:2]:
+            added = await self.call(
+                ADD, {"input": {"eventId": self.event["id"], "projectId": gid(project)}}
+            )
+            self.pitches.append(added["addPitch"]["pitch"]["id"])
+        return self
+
+    async def call(self, query, variables, token=None):
+        body = await graphql(
+            self.client, query, variables, token=self.token if token is None else token
+        )
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def act(self, name, token=None):
+        query = ACTION.format(name=name, result=RESULT)
+        return (await self.call(query, {"input": {"eventId": self.event["id"]}}, token))[name]
+
+    async def live(self):
+        return (await self.call(LIVE, {"id": self.event["id"]}))["node"]["live"]
+
+    async def join(self):
+        joined = await self.call(JOIN, {"code": self.event["joinCode"].lower()}, token="")
+        return joined["joinEvent"]["attendeeToken"]
+
+    async def support(self, attendee_token, project_index):
+        variables = {
+            "input": {
+                "eventId": self.event["id"],
+                "projectId": gid(self.projects[project_index]),
+                "attendeeToken": attendee_token,
+            }
+        }
+        return (await self.call(SUPPORT, variables, token=""))["supportPitch"]
+
+
+async def test_organiser_runs_the_state_machine(client):
+    # given a scheduled event with two pitches
+    stage = await Stage(client).build()
+    assert stage.event["state"] == "SCHEDULED"
+    assert len(stage.event["joinCode"]) == 6
+    # when the organiser starts, moves on, and closes
+    started = await stage.act("startEvent")
+    moved = await stage.act("nextPitch")
+    past_the_end = await stage.act("nextPitch")
+    closed = await stage.act("closeEvent")
+    # then the event walks SCHEDULED -> LIVE (first, then second pitch) -> CLOSED
+    assert started["event"]["state"] == "LIVE"
+    assert started["event"]["live"]["currentPitchId"] == stage.pitches[0]
+    assert moved["event"]["live"]["currentPitchId"] == stage.pitches[1]
+    assert past_the_end["__typename"] == "ConflictError"
+    assert past_the_end["code"] == "NO_NEXT_PITCH"
+    assert closed["event"]["state"] == "CLOSED"
+    assert closed["event"]["live"]["currentPitchId"] is None
+    versions = [e["event"]["live"]["version"] for e in (started, moved, closed)]
+    assert versions == sorted(versions) and len(set(versions)) == 3
+
+
+async def test_invalid_transitions_and_strangers_get_typed_errors(client):
+    stage = await Stage(client).build()
+    stranger = await token_for(await make_person())
+    assert (await stage.act("nextPitch"))["code"] == "INVALID_STATUS_TRANSITION"
+    assert (await stage.act("startEvent", token=stranger))["code"] == "NOT_A_MEMBER"
+    await stage.act("startEvent")
+    assert (await stage.act("startEvent"))["code"] == "INVALID_STATUS_TRANSITION"
+    await stage.act("closeEvent")
+    assert (await stage.act("closeEvent"))["code"] == "INVALID_STATUS_TRANSITION"
+
+
+async def test_an_anonymous_attendee_supports_within_the_limit(client):
+    # given a live event allowing one support per attendee
+    stage = await Stage(client).build(supportsPerAttendee=1)
+    await stage.act("startEvent")
+    attendee = await stage.join()
+    # when the attendee supports a project, again, and then another one
+    first = await stage.support(attendee, 0)
+    again = await stage.support(attendee, 0)
+    other = await stage.support(attendee, 1)
+    unpitched = await stage.support(attendee, 2)
+    # then only the first counts
+    assert first == {
+        "__typename": "SupportPitchSuccess",
+        "remainingSupports": 0,
+        "pledge": {"kind": "VOTE"},
+    }
+    assert (again["__typename"], again["code"]) == ("ConflictError", "ALREADY_VOTED")
+    assert (other["__typename"], other["code"]) == ("ConflictError", "SUPPORT_LIMIT_REACHED")
+    assert (unpitched["__typename"], unpitched["code"]) == ("NotFoundError", "NOT_FOUND")
+    live = await stage.live()
+    assert [p["support"]["votes"] for p in live["projects"]] == [1, 0]
+
+
+async def test_concurrent_supports_of_one_attendee_never_exceed_the_limit(client):
+    # given a live event with a limit of 1 and one attendee hammering both pitches
+    stage = await Stage(client).build(supportsPerAttendee=1)
+    await stage.act("startEvent")
+    attendee = await stage.join()
+    # when 20 supports for the two projects arrive at once
+    results = await asyncio.gather(*(stage.support(attendee, i % 2) for i in range(20)))
+    # then exactly one succeeded
+    outcomes = Counter(r.get("code", r["__typename"]) for r in results)
+    assert outcomes["SupportPitchSuccess"] == 1
+    assert sum(outcomes.values()) == 20
+    assert set(outcomes) <= {"SupportPitchSuccess", "ALREADY_VOTED", "SUPPORT_LIMIT_REACHED"}
+    assert await Pledge.filter(event_id__isnull=False).count() == 1
+
+
+async def test_support_only_while_live_and_closing_freezes_results(client):
+    stage = await Stage(client).build()
+    attendee = await stage.join()
+    before = await stage.support(attendee, 0)
+    assert (before["__typename"], before["code"]) == ("ConflictError", "EVENT_NOT_LIVE")
+    await stage.act("startEvent")
+    assert (await stage.support(attendee, 0))["__typename"] == "SupportPitchSuccess"
+    await stage.act("closeEvent")
+    after = await stage.support(await stage.join(), 1)
+    assert (after["__typename"], after["code"]) == ("ConflictError", "EVENT_NOT_LIVE")
+    frozen = await stage.live()
+    # a vote through the ordinary API after closing moves the project, not the frozen results
+    voter = await token_for(await make_person())
+    vote = "mutation($p: ID!) { pledge(input: {projectId: $p, kind: VOTE}) { __typename } }"
+    await stage.call(vote, {"p": gid(stage.projects[0])}, token=voter)
+    assert await stage.live() == frozen
+    assert [p["support"]["votes"] for p in frozen["projects"]] == [1, 0]
+
+
+async def test_hidden_results_stay_hidden_until_revealed(client):
+    stage = await Stage(client).build(resultsHidden=True)
+    await stage.act("startEvent")
+    await stage.support(await stage.join(), 1)
+    hidden = await stage.live()
+    assert hidden["resultsVisible"] is False
+    assert [p["support"] for p in hidden["projects"]] == [None, None]
+    await stage.act("revealResults")
+    shown = await stage.live()
+    assert shown["resultsVisible"] is True
+    assert [p["support"]["votes"] for p in shown["projects"]] == [0, 1]
+    assert shown["version"] > hidden["version"]
+
+
+async def test_wrong_join_code_and_foreign_token_are_typed_errors(client):
+    stage = await Stage(client).build()
+    await stage.act("startEvent")
+    wrong = await stage.call(JOIN, {"code": "NOPE42"}, token="")
+    assert (wrong["joinEvent"]["__typename"], wrong["joinEvent"]["code"]) == (
+        "NotFoundError",
+        "NOT_FOUND",
+    )
+    other = await Stage(client).build()
+    foreign = await other.join()
+    refused = await stage.support(foreign, 0)
+    assert (refused["__typename"], refused["code"]) == ("PermissionDeniedError", "NOT_AN_ATTENDEE")
