@@ -15,10 +15,20 @@ from decimal import Decimal
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import Actor, Pledge, PledgeKind, PledgeStatus, Project, ProjectStatus
+from models import (
+    Actor,
+    EventState,
+    Pitch,
+    PitchingEvent,
+    Pledge,
+    PledgeKind,
+    PledgeStatus,
+    Project,
+    ProjectStatus,
+)
 from models.money import to_minor_units
 from resolvers.activity import record_activity
-from resolvers.errors import Conflict, ErrorCode, NotFound
+from resolvers.errors import Conflict, ErrorCode, NotFound, Problem, ValidationFailed
 from resolvers.ids import decode_id
 from resolvers.permissions import acting_actor, require_owner, require_person
 from resolvers.project import MoneyArgs, project_by_global_id
@@ -125,11 +135,13 @@ async def make_pledge(
     description: str | None,
     acting_for: str | None,
     idempotency_key: str | None,
+    event_id: str | None = None,
 ) -> tuple[Pledge, bool]:
     """Record a pledge. Returns it and whether it is new (False for an idempotent replay)."""
     person = require_person(viewer)
     request = validate_pledge(kind, amount, hours, description, idempotency_key)
     project = await project_by_global_id(project_id)
+    event = await _live_event(event_id, project, kind) if event_id is not None else None
     backer = await acting_actor(viewer, acting_for)
     fingerprint = request.fingerprint(project.pk, backer.pk)
     if idempotency_key is not None:
@@ -143,7 +155,9 @@ async def make_pledge(
             code=ErrorCode.NOT_ACCEPTING_SUPPORT,
         )
     try:
-        pledge = await _insert(project, backer, person, request, idempotency_key, fingerprint)
+        pledge = await _insert(
+            project, backer, person, request, (idempotency_key, fingerprint), event
+        )
     except IntegrityError:
         if idempotency_key is not None:
             earlier = await _replay(person, idempotency_key, fingerprint)
@@ -159,14 +173,41 @@ async def make_pledge(
     return pledge, True
 
 
+async def _live_event(event_id: str, project: Project, kind: PledgeKind) -> PitchingEvent:
+    """The LIVE event a pledge is made at; VOTEs at events go through supportPitch."""
+    if kind == PledgeKind.VOTE:
+        raise ValidationFailed(
+            [
+                Problem(
+                    "Votes at an event go through supportPitch (it applies the audience rules).",
+                    field="eventId",
+                    code=ErrorCode.INVALID,
+                )
+            ]
+        )
+    event = await PitchingEvent.get_or_none(
+        pk=decode_id(event_id, "PitchingEvent", field="eventId")
+    )
+    if event is None:
+        raise NotFound("No pitching event has the ID given in eventId.", field="eventId")
+    if event.state != EventState.LIVE:
+        raise Conflict(
+            f"The event is {event.state}, not LIVE.", field="eventId", code=ErrorCode.EVENT_NOT_LIVE
+        )
+    if not await Pitch.exists(event=event, project=project):
+        raise NotFound("This project is not pitched at this event.", field="projectId")
+    return event
+
+
 async def _insert(
     project: Project,
     backer: Actor,
     person: Actor,
     request: PledgeRequest,
-    idempotency_key: str | None,
-    fingerprint: str,
+    idempotency: tuple[str | None, str],
+    event: PitchingEvent | None,
 ) -> Pledge:
+    idempotency_key, fingerprint = idempotency
     async with in_transaction():
         pledge = await Pledge.create(
             project=project,
@@ -180,6 +221,7 @@ async def _insert(
             active_vote_backer=backer if request.kind == PledgeKind.VOTE else None,
             idempotency_key=idempotency_key,
             request_fingerprint=fingerprint,
+            event=event,
         )
         await record_activity(
             verb="pledge.made",

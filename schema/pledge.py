@@ -96,6 +96,11 @@ class PledgeInput:
     acting_for: strawberry.ID | None = strawberry.field(
         default=None, description="Pledge on behalf of this organization (you must belong)."
     )
+    event_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Pledge MONEY, TIME or IN_KIND at this LIVE pitching event (VOTEs at "
+        "events go through supportPitch).",
+    )
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Client-chosen key (1-128 chars): a retry with the same key returns the "
@@ -159,6 +164,7 @@ class PledgeMutation:
                 description=input.description,
                 acting_for=input.acting_for,
                 idempotency_key=input.idempotency_key,
+                event_id=input.event_id,
             )
             if created:
                 await _notify(info, row.project_id)
