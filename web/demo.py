@@ -4,6 +4,8 @@ Everything is created through the same resolvers the API uses, so the demo data 
 a real activity log and obeys every rule a client would meet.
 """
 
+from datetime import UTC, datetime
+
 from models import (
     Actor,
     AffectedGroup,
@@ -14,7 +16,7 @@ from models import (
     PledgeKind,
     Sector,
 )
-from resolvers import auth, community, issue, organization, pledge, project
+from resolvers import auth, community, event, issue, organization, pledge, project
 from resolvers.ids import to_global_id
 
 DEMO_COMMUNITY = "Bilozirska hromada"
@@ -235,7 +237,30 @@ async def seed_demo_community() -> str:
         acting_for=None,
         idempotency_key=None,
     )
+    code = await _pitch_night(
+        mayor, council, space_id, [ramp_id, lights_id, to_global_id("Project", hub.pk)]
+    )
     return (
         f"Seeded '{DEMO_COMMUNITY}': {len(people)} residents (password '{DEMO_PASSWORD}', "
-        f"e.g. {RESIDENTS[0][1]}), 3 organizations, 5 issues, 3 projects and their pledges."
+        f"e.g. {RESIDENTS[0][1]}), 3 organizations, 5 issues, 3 projects and their pledges, "
+        f"and a LIVE pitching event: join it at /e/{code} (big screen: /e/{code}/screen)."
     )
+
+
+async def _pitch_night(mayor: Actor, council: Actor, space_id: str, projects: list[str]) -> str:
+    """A live pitching event with the three projects on its agenda; returns its join code."""
+    night = await event.create_event(
+        mayor,
+        community_id=space_id,
+        acting_for=_org_id(council),
+        title="Pitch night: local budget 2020",
+        venue="House of Culture, main hall",
+        starts_at=datetime.now(UTC),
+        supports_per_attendee=2,
+        results_hidden=False,
+    )
+    night_id = to_global_id("PitchingEvent", night.pk)
+    for project_id in projects:
+        await event.add_pitch(mayor, event_id=night_id, project_id=project_id, minutes=5)
+    started = await event.start_event(mayor, event_id=night_id)
+    return started.join_code

@@ -1,0 +1,33 @@
+"""The newcomer's demo community is complete, consistent and seeded only once."""
+
+from models import (
+    Actor,
+    ActorKind,
+    Community,
+    EventState,
+    Issue,
+    PitchingEvent,
+    Pledge,
+    Project,
+    Sector,
+)
+from web.demo import seed_demo_community
+
+
+async def test_demo_seed_builds_a_community_with_all_three_sectors_once():
+    # when the demo is seeded twice
+    first = await seed_demo_community()
+    second = await seed_demo_community()
+    # then one community holds residents, all sectors, issues, projects, pledges, a live event
+    assert "Seeded" in first
+    assert "already exists" in second
+    assert await Community.all().count() == 1
+    assert await Actor.filter(kind=ActorKind.PERSON).count() == 6
+    sectors = await Actor.filter(kind=ActorKind.ORGANIZATION).values_list("sector", flat=True)
+    assert sorted(sectors) == sorted(Sector)
+    assert await Issue.all().count() == 5
+    assert await Project.all().count() == 3
+    assert await Pledge.all().count() == 16
+    night = await PitchingEvent.get()
+    assert night.state == EventState.LIVE
+    assert f"/e/{night.join_code}" in first
