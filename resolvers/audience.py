@@ -27,7 +27,7 @@ from resolvers.activity import record_activity
 from resolvers.auth import token_digest
 from resolvers.errors import Conflict, ErrorCode, NotFound, PermissionDenied
 from resolvers.event import event_by_code, event_by_global_id
-from resolvers.ids import decode_id
+from resolvers.ids import decode_id, to_global_id
 
 GUEST_NAME = "Guest"
 
@@ -142,6 +142,10 @@ async def _insert_vote(
             actor=backer,
             performed_by=viewer or backer,
             community_id=event.community_id,
-            details={"projectId": project_pk, "kind": "VOTE", "eventId": event.pk},
+            details={
+                "projectId": to_global_id("Project", project_pk),
+                "kind": "VOTE",
+                "eventId": to_global_id("PitchingEvent", event.pk),
+            },
         )
     return pledge

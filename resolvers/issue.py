@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -59,15 +60,11 @@ def issues_query(
     if filters.category is not None:
         query = query.filter(category=filters.category)
     if filters.sdg_goal is not None:
-        query = query.filter(
-            id__in=IssueSdgGoal.filter(goal=filters.sdg_goal).values_list("issue_id", flat=True)
-        )
+        tagged = IssueSdgGoal.filter(goal=filters.sdg_goal).values("issue_id")
+        query = query.filter(id__in=Subquery(tagged))
     if filters.affected_group is not None:
-        query = query.filter(
-            id__in=IssueAffectedGroup.filter(group=filters.affected_group).values_list(
-                "issue_id", flat=True
-            )
-        )
+        hit = IssueAffectedGroup.filter(group=filters.affected_group).values("issue_id")
+        query = query.filter(id__in=Subquery(hit))
     if filters.author_sector is not None:
         query = query.filter(author__sector=filters.author_sector)
     if filters.authored_by_people is not None:

@@ -7,7 +7,7 @@ from tortoise.transactions import in_transaction
 from models import Actor, ActorKind, Membership, MembershipRole, Sector
 from resolvers.activity import record_activity
 from resolvers.errors import Conflict, ErrorCode, NotFound
-from resolvers.ids import decode_id
+from resolvers.ids import decode_id, to_global_id
 from resolvers.permissions import acting_actor, require_person
 from resolvers.validation import Checker
 
@@ -68,7 +68,7 @@ async def add_member(
                 subject=membership,
                 actor=organization,
                 performed_by=viewer,
-                details={"personId": person.pk, "role": role.value},
+                details={"personId": to_global_id("Person", person.pk), "role": role.value},
             )
     except IntegrityError:
         raise Conflict(

@@ -29,7 +29,7 @@ from models import (
 from models.money import to_minor_units
 from resolvers.activity import record_activity
 from resolvers.errors import Conflict, ErrorCode, NotFound, Problem, ValidationFailed
-from resolvers.ids import decode_id
+from resolvers.ids import decode_id, to_global_id
 from resolvers.permissions import acting_actor, require_owner, require_person
 from resolvers.project import MoneyArgs, project_by_global_id
 from resolvers.validation import Checker
@@ -141,6 +141,8 @@ async def make_pledge(
     person = require_person(viewer)
     request = validate_pledge(kind, amount, hours, description, idempotency_key)
     project = await project_by_global_id(project_id)
+    if project.status == ProjectStatus.DRAFT and project.created_by_id != person.pk:
+        raise NotFound("No project has the ID given in projectId.", field="projectId")  # private
     event = await _live_event(event_id, project, kind) if event_id is not None else None
     backer = await acting_actor(viewer, acting_for)
     fingerprint = request.fingerprint(project.pk, backer.pk)
@@ -229,7 +231,7 @@ async def _insert(
             actor=backer,
             performed_by=person,
             community_id=project.community_id,
-            details={"projectId": project.pk, "kind": request.kind.value},
+            details={"projectId": to_global_id("Project", project.pk), "kind": request.kind.value},
         )
     return pledge
 
@@ -262,7 +264,10 @@ async def withdraw_pledge(viewer: Actor | None, *, pledge_id: str) -> Pledge:
                 actor=await Actor.get(pk=pledge.backer_id),
                 performed_by=person,
                 community_id=project.community_id,
-                details={"projectId": project.pk, "kind": str(pledge.kind)},
+                details={
+                    "projectId": to_global_id("Project", project.pk),
+                    "kind": str(pledge.kind),
+                },
             )
     if not changed:
         raise Conflict(

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -25,7 +25,7 @@ from models.money import to_minor_units
 from resolvers.activity import record_activity
 from resolvers.community import community_by_global_id
 from resolvers.errors import ErrorCode, NotFound
-from resolvers.ids import decode_id
+from resolvers.ids import decode_id, to_global_id
 from resolvers.permissions import acting_actor, require_owner, require_person
 from resolvers.validation import Checker
 
@@ -41,7 +41,6 @@ PROJECT_ORDER_FIELDS = {
 ALLOWED_TRANSITIONS: dict[ProjectStatus, set[ProjectStatus]] = {
     ProjectStatus.DRAFT: {ProjectStatus.PROPOSED, ProjectStatus.WITHDRAWN},
     ProjectStatus.PROPOSED: {
-        ProjectStatus.DRAFT,
         ProjectStatus.PITCHED,
         ProjectStatus.FUNDED,
         ProjectStatus.WITHDRAWN,
@@ -83,15 +82,13 @@ def projects_query(
     if filters.issue_id is not None:
         issue_links = issue_links.filter(issue_id=filters.issue_id)
     if filters.sdg_goal is not None:
-        tagged = IssueSdgGoal.filter(goal=filters.sdg_goal).values_list("issue_id", flat=True)
-        issue_links = issue_links.filter(issue_id__in=tagged)
+        tagged = IssueSdgGoal.filter(goal=filters.sdg_goal).values("issue_id")
+        issue_links = issue_links.filter(issue_id__in=Subquery(tagged))
     if filters.affected_group is not None:
-        hit = IssueAffectedGroup.filter(group=filters.affected_group).values_list(
-            "issue_id", flat=True
-        )
-        issue_links = issue_links.filter(issue_id__in=hit)
+        hit = IssueAffectedGroup.filter(group=filters.affected_group).values("issue_id")
+        issue_links = issue_links.filter(issue_id__in=Subquery(hit))
     if filters.issue_id is not None or filters.sdg_goal or filters.affected_group:
-        query = query.filter(id__in=issue_links.values_list("project_id", flat=True))
+        query = query.filter(id__in=Subquery(issue_links.values("project_id")))
     if filters.lead_sector is not None:
         query = query.filter(lead__sector=filters.lead_sector)
     if filters.led_by_people is not None:
@@ -150,7 +147,13 @@ async def _load_issues(community_id: int, issue_ids: list[str], checker: Checker
 
 async def _load_partners(partner_ids: list[str]) -> list[Actor]:
     if len(partner_ids) > MAX_PARTNERS_PER_PROJECT:
-        raise NotFound("Too many partners.", field="partnerIds")
+        checker = Checker()
+        checker.add(
+            "partnerIds",
+            ErrorCode.OUT_OF_RANGE,
+            f"A project has at most {MAX_PARTNERS_PER_PROJECT} partners.",
+        )
+        checker.raise_if_any()
     pks = {decode_id(global_id, "Organization", field="partnerIds") for global_id in partner_ids}
     partners = await Actor.filter(pk__in=pks, kind=ActorKind.ORGANIZATION)
     if len(partners) != len(pks):
@@ -212,7 +215,12 @@ async def propose_project(
             performed_by=person,
             community_id=community.pk,
             is_public=status != ProjectStatus.DRAFT,
-            details={"title": clean_title, "issueIds": sorted(i.pk for i in issues)},
+            details={
+                "title": clean_title,
+                "issueIds": [
+                    to_global_id("Issue", i.pk) for i in sorted(issues, key=lambda i: i.pk)
+                ],
+            },
         )
     return project
 

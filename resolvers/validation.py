@@ -74,6 +74,8 @@ class Checker:
 
     def non_negative_decimal(self, field: str, value: str) -> Decimal | None:
         """Like :meth:`positive_decimal` but zero is allowed."""
-        if value.strip() in ("0", "0.0", "0.00"):
-            return Decimal("0")
-        return self.positive_decimal(field, value)
+        try:
+            is_zero = Decimal(value.strip()) == 0
+        except InvalidOperation:
+            is_zero = False
+        return Decimal("0") if is_zero else self.positive_decimal(field, value)

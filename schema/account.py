@@ -127,6 +127,7 @@ class AccountMutation:
     async def register(self, info: Info, input: RegisterInput) -> RegisterResult:
         async def run() -> AuthSuccess:
             person = await auth.register(input.display_name, input.email, input.password)
+            info.context.viewer = person  # signed in from here on: they may see their email
             token = await auth.issue_token(person, lifetime=info.context.token_lifetime)
             return AuthSuccess(token=token, person=Person.from_row(person))
 
@@ -136,6 +137,7 @@ class AccountMutation:
     async def login(self, info: Info, input: LoginInput) -> LoginResult:
         async def run() -> AuthSuccess:
             person = await auth.authenticate(input.email, input.password)
+            info.context.viewer = person  # signed in from here on: they may see their email
             token = await auth.issue_token(person, lifetime=info.context.token_lifetime)
             return AuthSuccess(token=token, person=Person.from_row(person))
 
