@@ -1,4 +1,4 @@
-"""The strawberry Schema: Query and Mutation composed from per-domain classes."""
+"""The strawberry Schema: Query and Mutation composed from per-domain classes, Subscription."""
 
 from graphql import GraphQLError
 from strawberry import Schema
@@ -17,6 +17,7 @@ from schema.issue import Issue, IssueMutation
 from schema.pledge import Pledge, PledgeMutation
 from schema.project import Project, ProjectMutation
 from schema.query import Query
+from schema.subscription import Subscription
 
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
@@ -39,6 +40,7 @@ def build_schema() -> Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[
             Person,
             Organization,

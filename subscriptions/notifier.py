@@ -4,6 +4,7 @@ The database is the truth and notices are hints: a notice carries only what chan
 (a kind and an ID), and a failure to publish never fails the write that already committed.
 """
 
+import asyncio
 import json
 import logging
 from typing import Protocol
@@ -20,15 +21,18 @@ class Publisher(Protocol):
 class Notifier:
     """Publishes change notices through a broadcaster-like publisher."""
 
-    def __init__(self, publisher: Publisher | None) -> None:
+    def __init__(self, publisher: Publisher | None, *, timeout: float = 1.0) -> None:
         self.publisher = publisher
+        # Redis down or unreachable must not hold a committed write's response for long.
+        self.timeout = timeout
 
     async def notify(self, channel: str, kind: str, subject_id: int) -> None:
         if self.publisher is None:
             return
         message = json.dumps({"kind": kind, "id": subject_id})
         try:
-            await self.publisher.publish(channel, message)
+            async with asyncio.timeout(self.timeout):
+                await self.publisher.publish(channel, message)
         except Exception:  # the write is committed; live views catch up from the database
             logger.warning("could not publish %s on %s", kind, channel, exc_info=True)
 

@@ -57,3 +57,4 @@ async def test_pledge_publishes_notices_after_commit(database, broadcast_url):
                 assert json.loads(event.message) == {"kind": "pledge", "id": project.pk}
     finally:
         await broadcast.disconnect()
+        await app.state.upstream.disconnect()  # the app's own Redis publisher, if any

@@ -4,37 +4,75 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from broadcaster import Broadcast
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types.unset import UnsetType
 from tortoise.connection import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from schema import schema
 from schema.context import Context
+from subscriptions.hub import LiveHub
 from subscriptions.notifier import Notifier
+from subscriptions.upstream import Upstream
 from web.context import build_context
+from web.pages import page_routes
 from web.settings import Settings, tortoise_config
+from web.websocket import LegacyWSHandler, TransportWSHandler, authenticate_connection
+
+CONNECTION_INIT_TIMEOUT = timedelta(seconds=10)
 
 
 class HubGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI app with our context."""
+    """strawberry's ASGI app with our context; WebSocket rules in web/websocket.py."""
 
-    def __init__(self, settings: Settings, notifier: Notifier) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
+    def __init__(self, settings: Settings, notifier: Notifier, hub: LiveHub | None = None) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            keep_alive=True,
+            keep_alive_interval=settings.ws_keepalive_interval,
+            connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
+        )
         self.notifier = notifier
+        self.hub = hub
         self.token_lifetime = timedelta(days=settings.token_lifetime_days)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        # strawberry assumes a JSON body is an object: `null` or `42` would crash it (500).
+        content_type = request.content_type or ""
+        if request.method == "POST" and "application/json" in content_type:
+            body = self.parse_json(await request.get_body())
+            if not isinstance(body, dict | list):
+                raise HTTPException(400, "The request body must be a JSON object.")
+        return await super().parse_http_body(request)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         return await build_context(
-            request, response, notifier=self.notifier, token_lifetime=self.token_lifetime
+            request,
+            response,
+            notifier=self.notifier,
+            token_lifetime=self.token_lifetime,
+            hub=self.hub,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        await authenticate_connection(context)
+        return await super().on_ws_connect(context)
 
 
 async def healthz(_: Request) -> Response:
@@ -52,29 +90,38 @@ async def home(_: Request) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
-    broadcast = Broadcast(settings.broadcast_url)
-    notifier = Notifier(broadcast)
-    graphql = HubGraphQL(settings, notifier)
+    upstream = Upstream(settings.broadcast_url, publish_timeout=settings.publish_timeout)
+    notifier = Notifier(upstream.publisher, timeout=settings.publish_timeout)
+    hub = LiveHub(
+        upstream.source,
+        interval=settings.live_refresh_interval,
+        outage_poll_interval=settings.live_outage_poll_interval,
+    )
+    graphql = HubGraphQL(settings, notifier, hub)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            await broadcast.connect()
+            await upstream.connect()
             try:
-                yield
+                async with hub.running():
+                    yield
             finally:
-                await broadcast.disconnect()
+                await upstream.disconnect()
 
     app = Starlette(
         routes=[
             Route("/", home),
             Route("/healthz", healthz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
+            WebSocketRoute("/graphql", graphql, name="graphql"),
+            *page_routes(),
         ],
         lifespan=lifespan,
     )
-    app.state.broadcast = broadcast
+    app.state.broadcast = upstream.broadcast
+    app.state.upstream = upstream
+    app.state.hub = hub
     return app
 
 

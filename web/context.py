@@ -8,6 +8,7 @@ from starlette.websockets import WebSocket
 
 from resolvers.auth import person_for_token
 from schema.context import Context
+from subscriptions.hub import LiveHub
 from subscriptions.notifier import Notifier
 
 BEARER_PREFIX = "bearer "
@@ -27,6 +28,7 @@ async def build_context(
     *,
     notifier: Notifier,
     token_lifetime: timedelta,
+    hub: LiveHub | None = None,
 ) -> Context:
     raw_token = bearer_token(request)
     viewer = await person_for_token(raw_token) if raw_token else None
@@ -37,4 +39,5 @@ async def build_context(
         token_lifetime=token_lifetime,
         request=request,
         response=response,
+        hub=hub,
     )

@@ -24,6 +24,32 @@ class Settings:
     graphiql: bool = field(
         default_factory=lambda: os.environ.get("GRAPHIQL", "1") not in ("0", "false", "no")
     )
+    # Live updates: at most one snapshot load per channel per interval (seconds).
+    live_refresh_interval: float = field(
+        default_factory=lambda: float(os.environ.get("LIVE_REFRESH_INTERVAL", "0.15"))
+    )
+    # While Redis is unreachable, re-read every live channel this often (0: never).
+    live_outage_poll_interval: float = field(
+        default_factory=lambda: float(os.environ.get("LIVE_OUTAGE_POLL_INTERVAL", "2"))
+    )
+    # A write waits at most this long to publish its notice (seconds), then goes on.
+    publish_timeout: float = field(
+        default_factory=lambda: float(os.environ.get("PUBLISH_TIMEOUT", "1"))
+    )
+    ws_max_subscriptions: int = field(
+        default_factory=lambda: int(os.environ.get("WS_MAX_SUBSCRIPTIONS", "20"))
+    )
+    # GraphQL-level keepalive (graphql-transport-ws ping, graphql-ws "ka"), seconds.
+    ws_keepalive_interval: float = field(
+        default_factory=lambda: float(os.environ.get("WS_KEEPALIVE_INTERVAL", "15"))
+    )
+    # WebSocket ping frames from uvicorn: a client silent past the timeout is dropped.
+    ws_ping_interval: float = field(
+        default_factory=lambda: float(os.environ.get("WS_PING_INTERVAL", "20"))
+    )
+    ws_ping_timeout: float = field(
+        default_factory=lambda: float(os.environ.get("WS_PING_TIMEOUT", "20"))
+    )
 
 
 def normalize_database_url(url: str) -> str:

@@ -1,0 +1,134 @@
+"""GraphQL over WebSocket: who is connecting, malformed messages, server keepalive.
+
+Both protocols are served: graphql-transport-ws (current clients) and the legacy
+graphql-ws (subscriptions-transport-ws). A client signs in with its ``connection_init``
+payload, ``{"authorization": "Bearer <token>"}`` or ``{"token": "<token>"}`` (browsers
+cannot set headers on a WebSocket); no token means an anonymous audience member.
+"""
+
+import asyncio
+from contextlib import suppress
+
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    Message as TransportMessage,
+)
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import OperationMessage
+
+from resolvers.auth import person_for_token
+from schema.context import Context
+
+MAX_TOKEN_LENGTH = 512
+BEARER = "bearer "
+OPERATION_TYPES = ("subscribe", "start", "complete", "stop")
+
+
+class InvalidConnectionParams(ValueError):
+    pass
+
+
+def connection_token(params: object) -> str | None:
+    """The bearer token of a connection_init payload; raises on a malformed payload."""
+    if params is None:
+        return None
+    if not isinstance(params, dict):
+        raise InvalidConnectionParams("The connection_init payload must be a JSON object.")
+    authorization = params.get("authorization", params.get("Authorization"))
+    token = params.get("token")
+    if authorization is not None:
+        if not isinstance(authorization, str) or not authorization.lower().startswith(BEARER):
+            raise InvalidConnectionParams('authorization must be "Bearer <token>".')
+        token = authorization[len(BEARER) :].strip()
+    elif token is not None and not isinstance(token, str):
+        raise InvalidConnectionParams("token must be a string.")
+    if token is None:
+        return None
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidConnectionParams("The token is malformed.")
+    return str(token)
+
+
+async def authenticate_connection(context: Context) -> None:
+    """Sign the connection in from its connection_init payload, or reject it."""
+    try:
+        token = connection_token(context.connection_params)
+    except InvalidConnectionParams as error:
+        raise ConnectionRejectionError({"message": str(error)}) from error
+    if token is None:
+        return
+    viewer = await person_for_token(token)
+    if viewer is None:
+        raise ConnectionRejectionError({"message": "The token is invalid, expired or revoked."})
+    context.viewer, context.raw_token = viewer, token
+    context.renew_loaders()
+
+
+def message_problem(message: object) -> str | None:
+    """Why a client message cannot be handled (strawberry assumes well-formed ones)."""
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return "A message must be a JSON object with a string type."
+    if message["type"] not in OPERATION_TYPES:
+        return None
+    if not isinstance(message.get("id"), str):
+        return "An operation message needs a string id."
+    if message["type"] in ("subscribe", "start"):
+        payload = message.get("payload")
+        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+            return "An operation needs a payload with a query string."
+        if not isinstance(payload.get("variables") or {}, dict):
+            return "Operation variables must be a JSON object."
+        if not isinstance(payload.get("operationName") or "", str):
+            return "operationName must be a string."
+    return None
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, plus a server ping every ``keep_alive_interval`` seconds."""
+
+    keep_alive_task: asyncio.Task[None] | None = None
+
+    async def handle_message(self, message: TransportMessage) -> None:
+        if problem := message_problem(message):
+            await self.handle_invalid_message(problem)
+            return
+        await super().handle_message(message)
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        interval = self.view.keep_alive_interval
+        ready = self.connection_acknowledged and self.keep_alive_task is None
+        if ready and self.view.keep_alive and interval:
+            self.keep_alive_task = asyncio.create_task(self._ping_forever(interval))
+
+    async def _ping_forever(self, interval: float) -> None:
+        # A ping keeps proxies from closing an idle connection; uvicorn's WebSocket pings
+        # (WS_PING_INTERVAL / WS_PING_TIMEOUT) are what drop a client that went silent.
+        with suppress(WebSocketDisconnected, RuntimeError):  # closed under our feet
+            while True:
+                await asyncio.sleep(interval)
+                await self.send_message({"type": "ping"})
+
+    async def shutdown(self) -> None:
+        if self.keep_alive_task is not None:
+            self.keep_alive_task.cancel()
+            with suppress(BaseException):  # as strawberry does for its own keepalive task
+                await self.keep_alive_task
+        await super().shutdown()
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    """The legacy graphql-ws protocol (strawberry sends its ``ka`` keepalives)."""
+
+    async def handle_message(self, message: OperationMessage) -> None:
+        if problem := message_problem(message):
+            await self.websocket.close(code=4400, reason=problem)
+            return
+        await super().handle_message(message)
