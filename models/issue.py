@@ -127,3 +127,22 @@ class IssueFollower(Model):
     class Meta:
         table = "issue_follower"
         unique_together = (("issue", "person"),)
+
+
+class IssueAffectedPerson(Model):
+    """A resident saying an issue affects them too (the "me too" of FixMyStreet)."""
+
+    id = fields.IntField(primary_key=True)
+    issue: fields.ForeignKeyRelation[Issue] = fields.ForeignKeyField(
+        "models.Issue", related_name="affected_people", on_delete=fields.CASCADE
+    )
+    issue_id: int
+    person: fields.ForeignKeyRelation["Actor"] = fields.ForeignKeyField(
+        "models.Actor", related_name="affected_by_issues", on_delete=fields.CASCADE
+    )
+    person_id: int
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "issue_affected_person"
+        unique_together = (("issue", "person"),)

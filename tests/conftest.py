@@ -28,6 +28,7 @@ TABLES = [
     "project_issue",
     "project",
     "issue_follower",
+    "issue_affected_person",
     "issue_affected_group",
     "issue_sdg_goal",
     "issue",
