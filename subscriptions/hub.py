@@ -25,21 +25,26 @@ DEFAULT_INTERVAL = 0.15
 
 
 class LiveHub:
+    """Per-process fan-out of live snapshots, one channel per subscribed subject."""
+
     def __init__(
         self,
         source: NoticeSource,
         *,
         interval: float = DEFAULT_INTERVAL,
         outage_poll_interval: float = 2.0,
+        safety_refresh_interval: float = 0.0,
     ) -> None:
         self.source = source
         self.interval = interval
         self.outage_poll_interval = outage_poll_interval
+        self.safety_refresh_interval = safety_refresh_interval
         self.stats = HubStats()
         self.upstream_connected = False
         self._channels: dict[str, LiveChannel[Any]] = {}  # by feed key
         self._keys_by_channel: dict[str, set[str]] = {}  # notice channel -> feed keys
         self._poller: asyncio.Task[None] | None = None
+        self._safety: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Task[None]] = set()  # closed channels finishing a load
         self._started = False
 
@@ -47,14 +52,17 @@ class LiveHub:
         await self.source.start(self)
         if self.outage_poll_interval > 0:
             self._poller = asyncio.create_task(self._poll_during_outages())
+        if self.safety_refresh_interval > 0:
+            self._safety = asyncio.create_task(self._refresh_everything_now_and_then())
         self._started = True
 
     async def stop(self) -> None:
         self._started = False
-        if self._poller is not None:
-            self._poller.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._poller
+        for periodic in (self._poller, self._safety):
+            if periodic is not None:
+                periodic.cancel()
+                with suppress(asyncio.CancelledError):
+                    await periodic
         await self.source.stop()
         tasks = [channel.task for channel in self._channels.values()] + list(self._closing)
         self._channels.clear()
@@ -144,6 +152,14 @@ class LiveHub:
             if not self.upstream_connected:
                 for live in list(self._channels.values()):
                     live.poke()
+
+    async def _refresh_everything_now_and_then(self) -> None:
+        # A publish that failed while this process's Redis link was fine is a lost hint:
+        # re-reading every channel now and then bounds how stale a viewer can stay.
+        while True:
+            await asyncio.sleep(self.safety_refresh_interval)
+            for live in list(self._channels.values()):
+                live.poke()
 
 
 async def snapshots(hub: LiveHub, feed: Feed[T]) -> AsyncGenerator[T, None]:

@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         upstream.source,
         interval=settings.live_refresh_interval,
         outage_poll_interval=settings.live_outage_poll_interval,
+        safety_refresh_interval=settings.live_safety_refresh_interval,
     )
     graphql = HubGraphQL(settings, notifier, hub)
 

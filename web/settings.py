@@ -32,6 +32,12 @@ class Settings:
     live_outage_poll_interval: float = field(
         default_factory=lambda: float(os.environ.get("LIVE_OUTAGE_POLL_INTERVAL", "2"))
     )
+    # Re-read every live channel this often even when Redis is up (0: never), so a notice
+    # lost to a failed publish delays an update by at most this long instead of until the
+    # next change.
+    live_safety_refresh_interval: float = field(
+        default_factory=lambda: float(os.environ.get("LIVE_SAFETY_REFRESH_INTERVAL", "30"))
+    )
     # A write waits at most this long to publish its notice (seconds), then goes on.
     publish_timeout: float = field(
         default_factory=lambda: float(os.environ.get("PUBLISH_TIMEOUT", "1"))
