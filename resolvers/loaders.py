@@ -17,6 +17,7 @@ from models import (
     Community,
     Issue,
     IssueAffectedGroup,
+    IssueAffectedPerson,
     IssueFollower,
     IssueSdgGoal,
     Membership,
@@ -108,6 +109,17 @@ async def _follower_counts(issue_ids: list[int]) -> list[int]:
     return [counts.get(issue_id, 0) for issue_id in issue_ids]
 
 
+async def _affected_counts(issue_ids: list[int]) -> list[int]:
+    rows = (
+        await IssueAffectedPerson.filter(issue_id__in=issue_ids)
+        .annotate(affected_count=Count("id"))
+        .group_by("issue_id")
+        .values("issue_id", "affected_count")
+    )
+    counts = {int(row["issue_id"]): int(row["affected_count"]) for row in rows}
+    return [counts.get(issue_id, 0) for issue_id in issue_ids]
+
+
 async def _support(project_ids: list[int]) -> list[ProjectSupportTotals]:
     totals = await support_for_projects(project_ids)
     return [totals[project_id] for project_id in project_ids]
@@ -137,6 +149,10 @@ class Loaders:
             load_fn=_support
         )
         self.viewer_follows_issue: DataLoader[int, bool] = DataLoader(load_fn=self._viewer_follows)
+        self.affected_count_by_issue: DataLoader[int, int] = DataLoader(load_fn=_affected_counts)
+        self.viewer_affected_issue: DataLoader[int, bool] = DataLoader(
+            load_fn=self._viewer_affected
+        )
 
     async def _viewer_follows(self, issue_ids: list[int]) -> list[bool]:
         if self.viewer_id is None:
@@ -144,6 +160,13 @@ class Loaders:
         rows = await IssueFollower.filter(issue_id__in=issue_ids, person_id=self.viewer_id)
         followed = {row.issue_id for row in rows}
         return [issue_id in followed for issue_id in issue_ids]
+
+    async def _viewer_affected(self, issue_ids: list[int]) -> list[bool]:
+        if self.viewer_id is None:
+            return [False for _ in issue_ids]
+        rows = await IssueAffectedPerson.filter(issue_id__in=issue_ids, person_id=self.viewer_id)
+        affected = {row.issue_id for row in rows}
+        return [issue_id in affected for issue_id in issue_ids]
 
     def prime(self, rows: Sequence[Model]) -> None:
         """Seed the by-ID loaders with rows a list query already fetched."""

@@ -1,6 +1,6 @@
 """Who may act: signed-in checks, acting for an organization, ownership of objects."""
 
-from models import Actor, ActorKind, Membership, MembershipRole, Sector
+from models import Actor, ActorKind, Community, Membership, MembershipRole, Sector
 from resolvers.errors import ErrorCode, NotFound, PermissionDenied
 from resolvers.ids import decode_id
 
@@ -84,3 +84,10 @@ async def require_owner(viewer: Actor | None, *owner_ids: int, what: str) -> Act
         f"Only the author of this {what} (or members of its organization) may change it.",
         code=ErrorCode.NOT_OWNER,
     )
+
+
+async def is_moderator(person: Actor, community: Community) -> bool:
+    """Members of the local authority that opened a community's space moderate it."""
+    if community.opened_by_id is None:
+        return False
+    return await Membership.exists(person_id=person.pk, organization_id=community.opened_by_id)

@@ -4,6 +4,7 @@ from graphql import GraphQLError
 from strawberry import Schema
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from resolvers.errors import DomainError
 from resolvers.pagination import PaginationError
@@ -11,20 +12,36 @@ from schema.account import AccountMutation
 from schema.activity import ActivityEntry
 from schema.actor import Membership, Organization, Person
 from schema.community import Community, Region
+from schema.duplicates import DuplicateMutation, DuplicateQuery
 from schema.event import Pitch, PitchingEvent
 from schema.event_mutations import EventMutation
+from schema.insights import InsightsQuery
 from schema.issue import Issue, IssueMutation
+from schema.map import MapQuery
 from schema.pledge import Pledge, PledgeMutation
 from schema.project import Project, ProjectMutation
-from schema.query import Query
+from schema.query import Query as RootQuery
 from schema.subscription import Subscription
+from schema.taxonomy import TaxonomyQuery
 
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
 
+Query = merge_types("Query", (RootQuery, DuplicateQuery, MapQuery, TaxonomyQuery, InsightsQuery))
+# merge_types drops the description: keep the root Query's, it documents the entry points.
+get_object_definition(Query, strict=True).description = get_object_definition(
+    RootQuery, strict=True
+).description
 Mutation = merge_types(
     "Mutation",
-    (AccountMutation, IssueMutation, ProjectMutation, PledgeMutation, EventMutation),
+    (
+        AccountMutation,
+        IssueMutation,
+        DuplicateMutation,
+        ProjectMutation,
+        PledgeMutation,
+        EventMutation,
+    ),
 )
 
 

@@ -10,10 +10,12 @@ from models import Issue as IssueRow
 from resolvers import issue as issue_resolvers
 from resolvers.ids import to_global_id
 from resolvers.pagination import PageArgs, page_of_list
+from resolvers.taxonomy import sdg_name
 from schema.actor import Actor, load_actor
 from schema.community import CommunityRef, GeoPoint, GeoPointInput, load_community
 from schema.context import Info
 from schema.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from schema.locale import Locale, locale_or_default
 from schema.mutation_support import as_result
 from schema.node import Connection, Node, build_connection
 
@@ -51,6 +53,11 @@ class Issue(Node):
     async def sdg_goals(self, info: Info) -> list[int]:
         return await info.context.loaders.sdg_goals_by_issue.load(self.row.pk)
 
+    @strawberry.field(description="Short names of the issue's SDGs, in the goals' order.")
+    async def sdg_goal_names(self, info: Info, locale: Locale | None = Locale.EN) -> list[str]:
+        goals = await info.context.loaders.sdg_goals_by_issue.load(self.row.pk)
+        return [sdg_name(goal, locale_or_default(locale)) for goal in goals]
+
     @strawberry.field(description="Vulnerable groups the issue hits.")
     async def affected_groups(self, info: Info) -> list[AffectedGroup]:
         return await info.context.loaders.affected_groups_by_issue.load(self.row.pk)
@@ -69,6 +76,14 @@ class Issue(Node):
     @strawberry.field(description="Whether the signed-in viewer follows the issue.")
     async def viewer_follows(self, info: Info) -> bool:
         return await info.context.loaders.viewer_follows_issue.load(self.row.pk)
+
+    @strawberry.field(description="Number of people who said the issue affects them too.")
+    async def affected_count(self, info: Info) -> int:
+        return await info.context.loaders.affected_count_by_issue.load(self.row.pk)
+
+    @strawberry.field(description="Whether the signed-in viewer said the issue affects them too.")
+    async def viewer_affected(self, info: Info) -> bool:
+        return await info.context.loaders.viewer_affected_issue.load(self.row.pk)
 
     @strawberry.field(description="Projects addressing the issue.")
     async def projects(

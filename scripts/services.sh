@@ -94,7 +94,7 @@ _svc_find_pg_bindir() {
 }
 
 start_postgres() {
-    local bindir datadir sockdir port out createdb_bin attempt started=""
+    local bindir datadir sockdir port out createdb_bin attempt ctype started=""
     if [[ -n $_SVC_PG_DATA ]]; then
         _svc_log "postgres already started ($TEST_POSTGRES_URL)"
         return 0
@@ -133,8 +133,12 @@ start_postgres() {
     if [[ $EUID -eq 0 ]]; then chown postgres: "$sockdir" || return 1; fi
 
     # Trust auth + no fsync: a disposable cluster that only lives for this run.
+    # Collation C, but a UTF-8 character classification: under LC_CTYPE=C, pg_trgm (the
+    # duplicate suggestions) sees no Cyrillic letters. Production needs the same.
+    ctype=C
+    if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then ctype=C.UTF-8; fi
     if ! out=$(_svc_as_pg "$bindir/initdb" -D "$datadir" -A trust -U hub \
-        --encoding=UTF8 --locale=C --no-sync 2>&1); then
+        --encoding=UTF8 --locale=C --lc-ctype="$ctype" --no-sync 2>&1); then
         echo "$out" >&2
         _svc_log "initdb failed"
         return 1
