@@ -123,6 +123,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.broadcast = upstream.broadcast
     app.state.upstream = upstream
     app.state.hub = hub
+    # The community pages run GraphQL in-process (web/pages/graphql_in_process.py).
+    app.state.settings = settings
+    app.state.notifier = notifier
     return app
 
 

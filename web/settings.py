@@ -56,6 +56,12 @@ class Settings:
     ws_ping_timeout: float = field(
         default_factory=lambda: float(os.environ.get("WS_PING_TIMEOUT", "20"))
     )
+    # Map pages: tile server URL template with {z}, {x}, {y} (empty: no tiles, plain background).
+    map_tile_url: str = field(default_factory=lambda: os.environ.get("MAP_TILE_URL", ""))
+    # Credit line the tile server asks for (e.g. "© OpenStreetMap contributors").
+    map_tile_attribution: str = field(
+        default_factory=lambda: os.environ.get("MAP_TILE_ATTRIBUTION", "")
+    )
 
 
 def normalize_database_url(url: str) -> str:

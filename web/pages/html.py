@@ -10,13 +10,17 @@ from string import Template
 
 from starlette.responses import HTMLResponse
 
-# The pages load only their own scripts and styles and talk only to their own origin
-# ('self' covers ws:/wss: to the same host); nothing from a CDN, no inline script.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
+
+def content_security_policy(img_sources: tuple[str, ...] = ()) -> str:
+    """The policy of every page; ``img_sources`` adds image origins (the map's tile server)."""
+    # The pages load only their own scripts and styles and talk only to their own origin
+    # ('self' covers ws:/wss: to the same host); nothing from a CDN, no inline script.
+    images = " ".join(("'self'", "data:", *img_sources))
+    return (
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
+        "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
 
 
 class Markup(str):
@@ -40,12 +44,14 @@ def join(fragments: list[Markup]) -> Markup:
     return Markup("".join(fragments))
 
 
-def html_response(body: Markup, status_code: int = 200) -> HTMLResponse:
+def html_response(
+    body: Markup, status_code: int = 200, *, img_sources: tuple[str, ...] = ()
+) -> HTMLResponse:
     return HTMLResponse(
         body,
         status_code=status_code,
         headers={
-            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "Content-Security-Policy": content_security_policy(img_sources),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin",
             # Counts are live over the WebSocket; the shell itself must not go stale in caches.

@@ -9,15 +9,14 @@ from web.pages.assets import static_url
 from web.pages.html import Markup, html_response, join, render
 
 _SHELL = Template("""<!doctype html>
-<html lang="en">
+<html lang="$lang">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
 <title>$title</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="$stylesheet">
-$scripts</head>
+$stylesheets$scripts</head>
 <body class="$body_class">
 $content
 </body>
@@ -25,6 +24,7 @@ $content
 """)
 
 _SCRIPT = Template('<script defer src="$src"></script>\n')
+_STYLESHEET = Template('<link rel="stylesheet" href="$href">\n')
 
 _CODE_FORM = Template("""<form class="code-form" action="$action" method="get">
 <label for="join-code">Event code</label>
@@ -54,18 +54,26 @@ def page(
     content: Markup,
     body_class: str,
     scripts: tuple[str, ...] = (),
+    stylesheets: tuple[str, ...] = (),
     status_code: int = 200,
+    lang: str = "en",
+    img_sources: tuple[str, ...] = (),
 ) -> HTMLResponse:
+    """The page shell; ``stylesheets`` come after hub.css, ``img_sources`` widen the CSP."""
     script_tags = join([render(_SCRIPT, src=static_url(request, name)) for name in scripts])
+    style_tags = join(
+        [render(_STYLESHEET, href=static_url(request, name)) for name in ("hub.css", *stylesheets)]
+    )
     body = render(
         _SHELL,
+        lang=lang,
         title=title,
-        stylesheet=static_url(request, "hub.css"),
+        stylesheets=style_tags,
         scripts=script_tags,
         body_class=body_class,
         content=content,
     )
-    return html_response(body, status_code=status_code)
+    return html_response(body, status_code=status_code, img_sources=img_sources)
 
 
 def code_form(request: Request, code: str = "") -> Markup:
