@@ -10,8 +10,8 @@ from resolvers import clusters as cluster_resolvers
 from resolvers import map as map_resolvers
 from resolvers.geo import BoundingBox as Box
 from resolvers.ids import to_global_id
-from resolvers.issue import Location
-from resolvers.pagination import Page
+from resolvers.issue import IssueFilterArgs, Location
+from resolvers.pagination import Page, PageArgs
 from resolvers.validation import Checker
 from schema.community import GeoPoint, GeoPointInput
 from schema.context import Info
@@ -159,6 +159,18 @@ def _cluster(cluster: cluster_resolvers.Cluster) -> IssueCluster:
     )
 
 
+async def _area_arguments(
+    bbox: BoundingBoxInput, filter: MapFilter, first: int | None, after: str | None
+) -> tuple[IssueFilterArgs, Box, PageArgs]:
+    """Check a paged area query's arguments together, so every problem is reported at once."""
+    checker = Checker()
+    box = bbox.to_box()
+    map_resolvers.check_box(checker, box)
+    page_args = map_resolvers.check_page(checker, first, after)
+    filters = await map_resolvers.map_filter(checker, filter.to_input())
+    return filters, box, page_args
+
+
 @strawberry.type
 class MapQuery:
     @strawberry.field(description="Issues inside a map area, newest first.")
@@ -171,11 +183,7 @@ class MapQuery:
         after: str | None = None,
     ) -> IssuesInAreaResult:
         async def run() -> IssueConnection:
-            checker = Checker()
-            box = bbox.to_box()
-            map_resolvers.check_box(checker, box)
-            page_args = map_resolvers.check_page(checker, first, after)
-            filters = await map_resolvers.map_filter(checker, filter.to_input())
+            filters, box, page_args = await _area_arguments(bbox, filter, first, after)
             page = await map_resolvers.issues_in_area(filters, box, page_args)
             info.context.loaders.prime(page.rows)
             return build_connection(
@@ -220,11 +228,7 @@ class MapQuery:
         after: str | None = None,
     ) -> ProjectsInAreaResult:
         async def run() -> ProjectConnection:
-            checker = Checker()
-            box = bbox.to_box()
-            map_resolvers.check_box(checker, box)
-            page_args = map_resolvers.check_page(checker, first, after)
-            filters = await map_resolvers.map_filter(checker, filter.to_input())
+            filters, box, page_args = await _area_arguments(bbox, filter, first, after)
             page = await map_resolvers.projects_in_area(filters, box, page_args)
             info.context.loaders.prime(page.rows)
             return build_connection(
