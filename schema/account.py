@@ -12,7 +12,7 @@ from resolvers.permissions import require_person
 from schema.actor import Membership, Organization, Person
 from schema.community import Community, GeoPointInput
 from schema.context import Info
-from schema.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from schema.errors import AnyError
 from schema.mutation_support import as_result
 
 
@@ -88,35 +88,27 @@ class CreateCommunitySuccess:
 
 
 RegisterResult = Annotated[
-    AuthSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    AuthSuccess | AnyError,
     strawberry.union("RegisterResult", description="A token for the new account, or why not."),
 ]
 LoginResult = Annotated[
-    AuthSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    AuthSuccess | AnyError,
     strawberry.union("LoginResult", description="A token, or why not."),
 ]
 LogoutResult = Annotated[
-    LogoutSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    LogoutSuccess | AnyError,
     strawberry.union("LogoutResult", description="Revoked tokens, or why not."),
 ]
 CreateOrganizationResult = Annotated[
-    CreateOrganizationSuccess
-    | ValidationError
-    | NotFoundError
-    | PermissionDeniedError
-    | ConflictError,
+    CreateOrganizationSuccess | AnyError,
     strawberry.union("CreateOrganizationResult", description="The organization, or why not."),
 ]
 AddMemberResult = Annotated[
-    AddMemberSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    AddMemberSuccess | AnyError,
     strawberry.union("AddMemberResult", description="The membership, or why not."),
 ]
 CreateCommunityResult = Annotated[
-    CreateCommunitySuccess
-    | ValidationError
-    | NotFoundError
-    | PermissionDeniedError
-    | ConflictError,
+    CreateCommunitySuccess | AnyError,
     strawberry.union("CreateCommunityResult", description="The community, or why not."),
 ]
 

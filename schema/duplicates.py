@@ -12,9 +12,8 @@ from resolvers.issue import Location
 from schema.community import GeoPointInput
 from schema.context import Info
 from schema.errors import (
-    ConflictError,
+    AnyError,
     NotFoundError,
-    PermissionDeniedError,
     ValidationError,
     error_result,
 )
@@ -104,11 +103,11 @@ SimilarIssuesResult = Annotated[
     strawberry.union("SimilarIssuesResult", description="Suggestions, or why not."),
 ]
 MarkDuplicateResult = Annotated[
-    MarkDuplicateSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    MarkDuplicateSuccess | AnyError,
     strawberry.union("MarkDuplicateResult", description="The merged issues, or why not."),
 ]
 AffectsMeTooResult = Annotated[
-    AffectsMeTooSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    AffectsMeTooSuccess | AnyError,
     strawberry.union("AffectsMeTooResult", description="The recorded answer, or why not."),
 ]
 

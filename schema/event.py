@@ -13,7 +13,7 @@ from resolvers.ids import to_global_id
 from schema.actor import Organization
 from schema.community import CommunityRef, load_community
 from schema.context import Info
-from schema.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from schema.errors import AnyError
 from schema.event_live import EventLive
 from schema.node import Node
 from schema.pledge import Pledge
@@ -176,20 +176,19 @@ class SupportPitchSuccess:
     )
 
 
-AllErrors = ValidationError | NotFoundError | PermissionDeniedError | ConflictError
 PitchingEventResult = Annotated[
-    PitchingEventSuccess | AllErrors,
+    PitchingEventSuccess | AnyError,
     strawberry.union("PitchingEventResult", description="The event, or why not."),
 ]
 AddPitchResult = Annotated[
-    AddPitchSuccess | AllErrors,
+    AddPitchSuccess | AnyError,
     strawberry.union("AddPitchResult", description="The pitch, or why not."),
 ]
 JoinEventResult = Annotated[
-    JoinEventSuccess | AllErrors,
+    JoinEventSuccess | AnyError,
     strawberry.union("JoinEventResult", description="The event joined, or why not."),
 ]
 SupportPitchResult = Annotated[
-    SupportPitchSuccess | AllErrors,
+    SupportPitchSuccess | AnyError,
     strawberry.union("SupportPitchResult", description="The support, or why not."),
 ]

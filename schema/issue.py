@@ -14,7 +14,7 @@ from resolvers.taxonomy import sdg_name
 from schema.actor import Actor, load_actor
 from schema.community import CommunityRef, GeoPoint, GeoPointInput, load_community
 from schema.context import Info
-from schema.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from schema.errors import AnyError
 from schema.locale import Locale, locale_or_default
 from schema.mutation_support import as_result
 from schema.node import Connection, Node, build_connection
@@ -205,15 +205,15 @@ class FollowIssueSuccess:
 
 
 DefineIssueResult = Annotated[
-    DefineIssueSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    DefineIssueSuccess | AnyError,
     strawberry.union("DefineIssueResult", description="The new issue, or why not."),
 ]
 UpdateIssueResult = Annotated[
-    UpdateIssueSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    UpdateIssueSuccess | AnyError,
     strawberry.union("UpdateIssueResult", description="The changed issue, or why not."),
 ]
 FollowIssueResult = Annotated[
-    FollowIssueSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    FollowIssueSuccess | AnyError,
     strawberry.union("FollowIssueResult", description="The follow state, or why not."),
 ]
 

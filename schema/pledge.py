@@ -15,7 +15,7 @@ from resolvers.event import live_event_ids_for_project
 from resolvers.ids import to_global_id
 from schema.actor import Actor, load_actor
 from schema.context import Info
-from schema.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from schema.errors import AnyError
 from schema.money import Money, MoneyInput
 from schema.mutation_support import as_result
 from schema.node import Connection, Node
@@ -135,11 +135,11 @@ class WithdrawPledgeSuccess:
 
 
 PledgeResult = Annotated[
-    PledgeSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    PledgeSuccess | AnyError,
     strawberry.union("PledgeResult", description="The pledge, or why not."),
 ]
 WithdrawPledgeResult = Annotated[
-    WithdrawPledgeSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    WithdrawPledgeSuccess | AnyError,
     strawberry.union("WithdrawPledgeResult", description="The withdrawn pledge, or why not."),
 ]
 

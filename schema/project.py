@@ -14,7 +14,7 @@ from resolvers.pagination import PageArgs, page_of_list
 from schema.actor import Actor, Organization, load_actor
 from schema.community import CommunityRef, load_community
 from schema.context import Info
-from schema.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from schema.errors import AnyError
 from schema.issue import IssueConnection, load_issues
 from schema.money import Money, MoneyInput
 from schema.mutation_support import as_result
@@ -181,11 +181,11 @@ class UpdateProjectSuccess:
 
 
 ProposeProjectResult = Annotated[
-    ProposeProjectSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    ProposeProjectSuccess | AnyError,
     strawberry.union("ProposeProjectResult", description="The new project, or why not."),
 ]
 UpdateProjectResult = Annotated[
-    UpdateProjectSuccess | ValidationError | NotFoundError | PermissionDeniedError | ConflictError,
+    UpdateProjectSuccess | AnyError,
     strawberry.union("UpdateProjectResult", description="The changed project, or why not."),
 ]
 
