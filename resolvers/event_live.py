@@ -13,6 +13,7 @@ from tortoise.functions import Count
 
 from models import Actor, EventState, Pitch, PitchingEvent, Pledge, PledgeStatus, Project
 from models.money import Currency
+from resolvers.consistent_read import one_moment
 from resolvers.support import ProjectSupportTotals, SupportTotals, support_for_projects
 
 
@@ -66,10 +67,11 @@ async def _pledge_versions(project_ids: list[int]) -> dict[int, int]:
 
 
 async def load_project_support(project_id: int) -> ProjectSupportSnapshot | None:
-    if not await Project.exists(pk=project_id):
-        return None
-    versions = await _pledge_versions([project_id])
-    totals = await support_for_projects([project_id])
+    async with one_moment():  # the version and the totals must describe the same rows
+        if not await Project.exists(pk=project_id):
+            return None
+        versions = await _pledge_versions([project_id])
+        totals = await support_for_projects([project_id])
     return ProjectSupportSnapshot(project_id, versions[project_id], totals[project_id])
 
 
@@ -83,16 +85,17 @@ async def load_event_live(event_id: int, *, reveal: bool = False) -> EventLiveSn
     Counts are blanked while the organiser hides them, unless ``reveal`` (used when
     freezing results, which keeps the real numbers for a later reveal).
     """
-    event = await PitchingEvent.get_or_none(pk=event_id)
-    if event is None:
-        return None
-    if event.state == EventState.CLOSED and event.final_results is not None:
-        frozen = snapshot_from_json(event.final_results["snapshot"])
-        # Organiser actions after closing (a late reveal) still move the version on.
-        moved = event.revision - int(event.final_results["revision"])
-        snapshot = replace(frozen, version=frozen.version + moved, results_visible=True)
-    else:
-        snapshot = await _current_snapshot(event)
+    async with one_moment():  # the version and the totals must describe the same rows
+        event = await PitchingEvent.get_or_none(pk=event_id)
+        if event is None:
+            return None
+        if event.state == EventState.CLOSED and event.final_results is not None:
+            frozen = snapshot_from_json(event.final_results["snapshot"])
+            # Organiser actions after closing (a late reveal) still move the version on.
+            moved = event.revision - int(event.final_results["revision"])
+            snapshot = replace(frozen, version=frozen.version + moved, results_visible=True)
+        else:
+            snapshot = await _current_snapshot(event)
     if reveal or _results_visible(event):
         return snapshot
     hidden = tuple(replace(project, support=None) for project in snapshot.projects)
