@@ -2,7 +2,7 @@
 
 from graphql import GraphQLError
 from strawberry import Schema
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
 
@@ -11,6 +11,7 @@ from resolvers.pagination import PaginationError
 from schema.account import AccountMutation
 from schema.activity import ActivityEntry
 from schema.actor import Membership, Organization, Person
+from schema.checked_documents import CheckedDocuments
 from schema.community import Community, Region
 from schema.duplicates import DuplicateMutation, DuplicateQuery
 from schema.event import Pitch, PitchingEvent
@@ -23,9 +24,6 @@ from schema.project import Project, ProjectMutation
 from schema.query import Query as RootQuery
 from schema.subscription import Subscription
 from schema.taxonomy import TaxonomyQuery
-
-MAX_QUERY_DEPTH = 12
-MAX_ALIASES = 30
 
 Query = merge_types("Query", (RootQuery, DuplicateQuery, MapQuery, TaxonomyQuery, InsightsQuery))
 # merge_types drops the description: keep the root Query's, it documents the entry points.
@@ -72,8 +70,7 @@ def build_schema() -> Schema:
             Pitch,
         ],
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_QUERY_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            CheckedDocuments,
             lambda: MaskErrors(
                 should_mask_error=_is_unexpected, error_message="Internal server error."
             ),
