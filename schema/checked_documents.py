@@ -37,6 +37,14 @@ def _parsed(query: str, options: tuple[tuple[str, Any], ...]) -> DocumentNode:
     return parse(query, **dict(options))
 
 
+def parsed_or_none(query: str) -> DocumentNode | None:
+    """The document of a query text from the cache (parsing it once), or None if invalid."""
+    try:
+        return _parsed(query, ())
+    except GraphQLError:
+        return None
+
+
 @lru_cache(maxsize=CACHED_DOCUMENTS)
 def _problems(
     schema: GraphQLSchema,

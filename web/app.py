@@ -21,6 +21,7 @@ from schema.context import Context
 from subscriptions.hub import LiveHub
 from subscriptions.notifier import Notifier
 from subscriptions.upstream import Upstream
+from web.cohorts import Cohorts
 from web.context import build_context
 from web.pages import page_routes
 from web.settings import Settings, tortoise_config
@@ -47,6 +48,17 @@ class HubGraphQL(GraphQL[Context, None]):
         self.notifier = notifier
         self.hub = hub
         self.token_lifetime = timedelta(days=settings.token_lifetime_days)
+        # Snapshot subscriptions run once per cohort of identical requests (web/cohorts.py).
+        self.cohorts = Cohorts(schema, self._anonymous_context) if settings.live_cohorts else None
+
+    def _anonymous_context(self) -> Context:
+        return Context(
+            viewer=None,
+            raw_token=None,
+            notifier=self.notifier,
+            token_lifetime=self.token_lifetime,
+            hub=self.hub,
+        )
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
@@ -123,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.broadcast = upstream.broadcast
     app.state.upstream = upstream
     app.state.hub = hub
+    app.state.cohorts = graphql.cohorts
     # The community pages run GraphQL in-process (web/pages/graphql_in_process.py).
     app.state.settings = settings
     app.state.notifier = notifier

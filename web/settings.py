@@ -38,6 +38,12 @@ class Settings:
     live_safety_refresh_interval: float = field(
         default_factory=lambda: float(os.environ.get("LIVE_SAFETY_REFRESH_INTERVAL", "30"))
     )
+    # Run each snapshot subscription once per cohort of identical requests (document,
+    # operation, variables) and share its encoded result; off: once per viewer (for
+    # benchmarks that measure what cohorts save).
+    live_cohorts: bool = field(
+        default_factory=lambda: os.environ.get("LIVE_COHORTS", "1") not in ("0", "false", "no")
+    )
     # A write waits at most this long to publish its notice (seconds), then goes on.
     publish_timeout: float = field(
         default_factory=lambda: float(os.environ.get("PUBLISH_TIMEOUT", "1"))

@@ -7,12 +7,16 @@ cannot set headers on a WebSocket); no token means an anonymous audience member.
 """
 
 import asyncio
+import json
 from contextlib import suppress
 
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
@@ -21,10 +25,15 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     Message as TransportMessage,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
-from strawberry.subscriptions.protocols.graphql_ws.types import OperationMessage
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    CompleteMessage,
+    ErrorMessage,
+    OperationMessage,
+)
 
 from resolvers.auth import person_for_token
 from schema.context import Context
+from web.cohorts import CohortKey, Cohorts, Member, cohort_key
 
 MAX_TOKEN_LENGTH = 512
 BEARER = "bearer "
@@ -90,6 +99,26 @@ def message_problem(message: object) -> str | None:
     return None
 
 
+def _cohort_of(
+    view: object, query: str, variables: dict[str, object] | None, operation_name: str | None
+) -> tuple[Cohorts, CohortKey] | None:
+    cohorts = getattr(view, "cohorts", None)
+    if not isinstance(cohorts, Cohorts):
+        return None
+    key = cohort_key(query, variables, operation_name)
+    return None if key is None else (cohorts, key)
+
+
+async def _send_frames(websocket: object, member: Member, head: str) -> None:
+    """Send each payload of a cohort member as ``head + payload + "}"`` (encoded once)."""
+    assert isinstance(websocket, ASGIWebSocketAdapter)  # the hub serves GraphQL over ASGI
+    try:
+        async for payload in member.payloads():
+            await websocket.ws.send_text(head + payload + "}")
+    except WebSocketDisconnect as closed:
+        raise WebSocketDisconnected from closed
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """graphql-transport-ws, plus a server ping every ``keep_alive_interval`` seconds."""
 
@@ -116,6 +145,24 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 await asyncio.sleep(interval)
                 await self.send_message({"type": "ping"})
 
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        cohort = _cohort_of(
+            self.view, operation.query, operation.variables, operation.operation_name
+        )
+        if cohort is None:
+            await super().run_operation(operation)
+            return
+        cohorts, key = cohort
+        async with cohorts.join(key) as member:
+            head = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
+            await _send_frames(self.websocket, member, head)
+        if member.errors is not None:
+            await operation.send_operation_message(
+                {"id": operation.id, "type": "error", "payload": member.errors}
+            )
+        else:
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+
     async def shutdown(self) -> None:
         if self.keep_alive_task is not None:
             self.keep_alive_task.cancel()
@@ -132,3 +179,29 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             await self.websocket.close(code=4400, reason=problem)
             return
         await super().handle_message(message)
+
+    async def handle_async_results(
+        self,
+        operation_id: str,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, object] | None,
+    ) -> None:
+        cohort = _cohort_of(self.view, query, variables, operation_name)
+        if cohort is None:
+            await super().handle_async_results(operation_id, query, operation_name, variables)
+            return
+        cohorts, key = cohort
+        try:
+            async with cohorts.join(key) as member:
+                head = '{"type":"data","id":' + json.dumps(operation_id) + ',"payload":'
+                await _send_frames(self.websocket, member, head)
+            if member.errors:
+                error = ErrorMessage(type="error", id=operation_id, payload=member.errors[0])
+                await self.send_message(error)
+                return
+            await self.send_message(CompleteMessage(type="complete", id=operation_id))
+        except asyncio.CancelledError:  # a stop: strawberry answers it with "complete" too
+            await self.send_message(CompleteMessage(type="complete", id=operation_id))
+        finally:
+            self.tasks.pop(operation_id, None)
