@@ -14,43 +14,29 @@ drops the scratch database. Not part of the test suite.
 
 import argparse
 import asyncio
-import contextlib
 import math
 import os
 import platform
 import random
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg  # type: ignore[import-untyped]
 from tortoise import Tortoise
 from tortoise.connection import connections
 
+from bench.pg_scratch import postgres_url, say, scratch_database
 from models import Actor, ActorKind, Community, Region
 from resolvers.ids import to_global_id
 from schema import schema
 from schema.context import Context
 from subscriptions.notifier import Notifier
 from web.database import apply_migrations
-from web.settings import normalize_database_url, tortoise_config
+from web.settings import tortoise_config
 
-REPO = Path(__file__).resolve().parent.parent
 CENTRE = (49.4444, 32.0598)  # Cherkasy
 PHONE_SCREEN = (390, 844)  # CSS pixels
-START_POSTGRES = """
-source scripts/services.sh
-trap stop_services EXIT
-start_postgres >&2 || exit 1
-echo "$TEST_POSTGRES_URL"
-read -r _
-"""
 
 ISSUE_FIELDS = "id title status location { latitude longitude } sdgGoals affectedGroups"
 QUERIES = {
@@ -76,30 +62,6 @@ QUERIES = {
           }
         }""",
 }
-
-
-@contextlib.contextmanager
-def postgres_url() -> Iterator[str]:
-    configured = os.environ.get("TEST_POSTGRES_URL") or os.environ.get("DATABASE_URL")
-    if configured:
-        url = normalize_database_url(configured)
-        if not url.startswith("postgres://"):
-            raise SystemExit(f"the benchmark needs PostgreSQL, not {url.split(':')[0]}")
-        yield url
-        return
-    shell = subprocess.Popen(
-        ["bash", "-c", START_POSTGRES], cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    )
-    assert shell.stdin is not None
-    assert shell.stdout is not None
-    try:
-        url = shell.stdout.readline().decode().strip()
-        if not url:
-            raise SystemExit("could not start PostgreSQL (scripts/services.sh)")
-        yield url
-    finally:
-        shell.stdin.close()  # the shell's `read` ends: it stops PostgreSQL and cleans up
-        shell.wait(timeout=60)
 
 
 async def seed(issue_count: int, rng: random.Random) -> Community:
@@ -180,12 +142,6 @@ def _screen(latitude: float, longitude: float, zoom: int) -> dict[str, float]:
     }
 
 
-def say(text: str = "") -> None:
-    """Figures go to stdout, line by line (the house style has no print)."""
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
 def cases(community_id: str) -> dict[str, tuple[str, Any]]:
     """Benchmark name -> (query, function from a random generator to variables)."""
     filter_ = {"communityId": community_id}
@@ -246,21 +202,8 @@ async def measure(
     }
 
 
-@contextlib.asynccontextmanager
-async def scratch_database(server_url: str) -> AsyncIterator[str]:
-    """A new database on the server, dropped afterwards with everything seeded into it."""
-    name = f"hub_map_bench_{os.getpid()}"  # our own name: no user input reaches the SQL
-    admin = await asyncpg.connect(server_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
-
-
 async def run(server_url: str, issue_count: int, requests: int) -> None:
-    async with scratch_database(server_url) as url:
+    async with scratch_database(server_url, "hub_map_bench") as url:
         await apply_migrations(url)
         await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
         try:

@@ -5,20 +5,23 @@ viewer, the (receive time, version) of every snapshot and the last counts; ``bar
 counts frames from ``bare_server``. Protocol with the parent, one JSON object per line:
 the client writes ``{"ready": ...}`` once every viewer is subscribed, reads
 ``{"start", "end", "pledges_file", "final"}``, writes ``{"result": ...}`` and exits.
+
+Viewers use the lean client of ``bench/ws_client.py`` and read a snapshot's version
+without decoding its JSON (the last snapshot is decoded once, at the end), so a client
+process handles tens of thousands of frames per second; ``live_load`` reports the client
+processes' CPU beside the servers' to show they were not the bottleneck.
 """
 
 import argparse
 import asyncio
 import json
 import sys
-import time
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import websockets
-from websockets.typing import Subprotocol
+from bench.ws_client import LeanWebSocket, connect
 
 LIVE = """
 subscription($id: ID!) { eventLive(eventId: $id) {
@@ -30,8 +33,14 @@ MAX_LATENCY_PAIRS = 4_000_000  # per process: beyond this, latencies of a sample
 class Viewer:
     versions: list[int] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
-    last: list[Any] | None = None
+    last_raw: bytes = b""  # the newest snapshot message, decoded only at the end
     backwards: int = 0
+
+    def last_projects(self) -> list[Any] | None:
+        if not self.last_raw:
+            return None
+        projects: list[Any] = json.loads(self.last_raw)["payload"]["data"]["eventLive"]["projects"]
+        return projects
 
 
 @dataclass
@@ -50,62 +59,78 @@ def emit(message: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+VERSION = b'"version":'
+NEXT_HEAD = b'"type":"next"'
+
+
+def version_of(payload: bytes) -> int | None:
+    """The snapshot version of a ``next`` message, read without decoding the JSON."""
+    at = payload.find(VERSION)
+    if at < 0:
+        return None
+    at += len(VERSION)
+    while payload[at] == 0x20:  # a space (the per-viewer path's json.dumps writes one)
+        at += 1
+    end = at
+    while 0x30 <= payload[end] <= 0x39:
+        end += 1
+    return int(payload[at:end])
+
+
 async def watch_live(
     url: str, event_id: str, viewer: Viewer, totals: Totals, ready: asyncio.Event
 ) -> None:
-    protocol = Subprotocol("graphql-transport-ws")
-    async with websockets.connect(
-        url, subprotocols=[protocol], compression=None, open_timeout=120, max_size=None
-    ) as connection:
-        await connection.send(json.dumps({"type": "connection_init", "payload": {}}))
-        subscribe = {
-            "id": "1",
-            "type": "subscribe",
-            "payload": {"query": LIVE, "variables": {"id": event_id}},
-        }
-        await connection.send(json.dumps(subscribe))
-        totals.connected += 1
-        try:
-            async for raw in connection:
-                received = time.time()
-                message = json.loads(raw)
-                kind = message["type"]
-                if kind == "next":
-                    live = message["payload"]["data"]["eventLive"]
-                    version = live["version"]
-                    if viewer.versions and version < viewer.versions[-1]:
-                        viewer.backwards += 1
-                        continue
-                    viewer.versions.append(version)
-                    viewer.times.append(received)
-                    viewer.last = live["projects"]
-                    if not totals.sample:
-                        totals.sample = str(raw)
-                    ready.set()
-                elif kind == "ping":
-                    await connection.send('{"type":"pong"}')
-                elif kind in ("error", "complete"):
-                    totals.protocol_errors += 1
-                    ready.set()
-                    return
-        except websockets.ConnectionClosed:
-            pass
-        if not totals.stopping:
-            totals.dropped += 1
+    connection: LeanWebSocket | None = None
+
+    def on_message(payload: bytes, arrived: float) -> None:
+        if NEXT_HEAD in payload[:40] or b'"type": "next"' in payload[:40]:
+            version = version_of(payload)
+            if version is None:  # a next without a snapshot: an error result
+                totals.protocol_errors += 1
+                return
+            if viewer.versions and version < viewer.versions[-1]:
+                viewer.backwards += 1
+                return
+            viewer.versions.append(version)
+            viewer.times.append(arrived)
+            viewer.last_raw = payload
+            if not totals.sample:
+                totals.sample = payload.decode()
+            ready.set()
+            return
+        kind = json.loads(payload).get("type")
+        if kind == "ping" and connection is not None:
+            connection.send_text('{"type":"pong"}')
+        elif kind in ("error", "complete"):
+            totals.protocol_errors += 1
+            ready.set()
+
+    connection = await connect(url, "graphql-transport-ws", on_message)
+    connection.send_text(json.dumps({"type": "connection_init", "payload": {}}))
+    subscribe = {
+        "id": "1",
+        "type": "subscribe",
+        "payload": {"query": LIVE, "variables": {"id": event_id}},
+    }
+    connection.send_text(json.dumps(subscribe))
+    totals.connected += 1
+    await connection.closed
+    if not totals.stopping:
+        totals.dropped += 1
 
 
 async def watch_bare(url: str, totals: Totals, ready: asyncio.Event) -> None:
-    async with websockets.connect(url, compression=None, open_timeout=120) as connection:
-        totals.connected += 1
-        times = totals.bare_times
-        try:
-            async for _ in connection:
-                times.append(time.time())
-                ready.set()
-        except websockets.ConnectionClosed:
-            pass
-        if not totals.stopping:
-            totals.dropped += 1
+    times = totals.bare_times
+
+    def on_message(_: bytes, arrived: float) -> None:
+        times.append(arrived)
+        ready.set()
+
+    connection = await connect(url, None, on_message)
+    totals.connected += 1
+    await connection.closed
+    if not totals.stopping:
+        totals.dropped += 1
 
 
 def read_pledges(path: str) -> list[list[float]]:
@@ -184,7 +209,7 @@ async def run(args: argparse.Namespace) -> None:
         )
         result["backwards"] = sum(viewer.backwards for viewer in viewers)
         final = order.get("final")
-        result["final_match"] = sum(1 for viewer in viewers if viewer.last == final)
+        result["final_match"] = sum(1 for viewer in viewers if viewer.last_projects() == final)
         result["viewers"] = len(viewers)
         pledges = read_pledges(order.get("pledges_file") or "")
         result.update(latency_histogram(viewers, pledges))
