@@ -6,8 +6,6 @@ read) and viewers are real WebSocket clients speaking graphql-transport-ws.
 
 import asyncio
 import json
-import socket
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +28,8 @@ from tests.factories import (
     make_project,
     token_for,
 )
+from tests.live_server import free_port
+from tests.waiting import until
 from web.app import create_app
 from web.cohorts import COHORT_FIELDS, Cohorts
 from web.settings import Settings
@@ -51,13 +51,6 @@ class LiveApp:
     ws_url: str
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def live_app(database: str) -> AsyncIterator[LiveApp]:
     app = create_app(Settings(database_url=database, live_refresh_interval=0.05))
@@ -75,7 +68,7 @@ async def live_app(database: str) -> AsyncIterator[LiveApp]:
             app.state.hub.running() as hub,
             httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http,
         ):
-            await until(lambda: server.started)
+            await until(lambda: server.started, WAIT)
             cohorts = app.state.cohorts
             assert isinstance(cohorts, Cohorts)
             yield LiveApp(hub, cohorts, http, f"ws://127.0.0.1:{port}/graphql")
@@ -114,13 +107,6 @@ class Viewer:
         return payloads[-1]["data"]["projectSupport"]["version"] if payloads else None
 
 
-async def until(condition: Any) -> None:
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"not true after {WAIT} s"
-        await asyncio.sleep(0.02)
-
-
 def test_cohort_fields_return_plain_snapshot_data_only():
     # A cohort executes as an anonymous viewer and shares the result with every member: so
     # nothing under a cohort field may be a Node (nodes have viewer-dependent fields).
@@ -155,12 +141,16 @@ async def test_30_viewers_of_two_documents_cost_two_executions_per_snapshot(live
     viewers = votes_viewers + backers_viewers
     following = [asyncio.create_task(viewer.follow()) for viewer in viewers]
     try:
-        await until(lambda: all(viewer.last_version() == 0 for viewer in viewers))
+        await until(lambda: all(viewer.last_version() == 0 for viewer in viewers), WAIT)
         # when the residents vote one after the other, each waiting for the screens
         for number, token in enumerate(tokens, start=1):
             body = await graphql(live_app.http, VOTE, {"p": gid(project)}, token=token)
             assert body == {"data": {"pledge": {"__typename": "PledgeSuccess"}}}
-            await until(lambda n=number: all(v.last_version() == n for v in viewers))
+
+            def all_at(version: int = number) -> bool:
+                return all(viewer.last_version() == version for viewer in viewers)
+
+            await until(all_at, WAIT)
         # then each viewer got each version, with its own document's fields
         for viewer in votes_viewers:
             assert [p["data"]["projectSupport"] for p in viewer.payloads()] == [
@@ -181,14 +171,14 @@ async def test_30_viewers_of_two_documents_cost_two_executions_per_snapshot(live
         await late.open(live_app.ws_url, PROJECT_SUPPORT, variables)
         viewers.append(late)
         following.append(asyncio.create_task(late.follow()))
-        await until(lambda: late.last_version() == 3)
+        await until(lambda: late.last_version() == 3, WAIT)
         assert live_app.cohorts.stats.executions == 2 * 4
     finally:
         for viewer in viewers:
             await viewer.connection.close()
         await asyncio.gather(*following, return_exceptions=True)
     # and once everyone left, the cohorts and the hub's channel are gone
-    await until(lambda: live_app.cohorts.count == 0 and live_app.hub.channel_count == 0)
+    await until(lambda: live_app.cohorts.count == 0 and live_app.hub.channel_count == 0, WAIT)
 
 
 async def test_a_cohort_of_an_unknown_project_ends_every_member_with_the_error(live_app):
@@ -210,4 +200,4 @@ async def test_a_cohort_of_an_unknown_project_ends_every_member_with_the_error(l
     for viewer in viewers:
         await viewer.connection.ping()
         await viewer.connection.close()
-    await until(lambda: live_app.cohorts.count == 0)
+    await until(lambda: live_app.cohorts.count == 0, WAIT)

@@ -30,6 +30,7 @@ from tests.factories import (
     make_project,
     token_for,
 )
+from tests.waiting import until
 from web.app import create_app
 from web.settings import Settings
 
@@ -99,13 +100,6 @@ async def pledge_stream(http: httpx.AsyncClient, project_id: str, tokens: list[s
             assert body == {"data": {"pledge": {"__typename": "PledgeSuccess"}}}
 
     await asyncio.gather(*(person(token, n) for n, token in enumerate(tokens)))
-
-
-async def until(condition: Any, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"not true after {seconds} s"
-        await asyncio.sleep(0.05)
 
 
 async def test_200_subscribers_and_500_pledges_share_few_loads_and_end_exact(hub_app):
