@@ -8,12 +8,17 @@ V graphql-transport-ws viewers from load-client processes (``bench/viewers.py``)
 ``supportPitch``/s from distinct attendees for D seconds, then runs the bare Starlette
 endpoint (``bench/bare_server.py``) with the same viewers and prints one report.
 Latency of a pledge for a viewer: from the pledge's HTTP response to the first snapshot
-that viewer receives whose ``version`` is at least the version counted right after the
-response (pledge rows only grow, so such a snapshot was read after the pledge committed).
+that viewer receives which includes the pledge. A snapshot's ``version`` counts the pledge
+rows it saw, and a read sees a prefix of the commit order, so it includes pledge P exactly
+when its version reaches P's position in commit order (read after the run from PostgreSQL's
+commit timestamps, ``track_commit_timestamp``, which ``scripts/services.sh`` turns on).
+Without commit timestamps (a server given in DATABASE_URL), the driver polls the row count
+and takes the first count read after the response: an upper bound.
 """
 
 import argparse
 import asyncio
+import bisect
 import json
 import math
 import os
@@ -22,19 +27,23 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from bench.http_client import LeanHttpPool
 from bench.procstats import CpuWindow, children
 from bench.services import REPO, database_and_broadcast
 from bench.stage import SUPPORT, Stage, build_stage, current_live
+from resolvers.ids import decode_id
 from web.database import open_database
 
 BIN = Path(sys.executable).parent
 SETTLE_SECONDS = 3.0
 MAX_EXTRA_SECONDS = 60.0  # pledging stops at most this long after D
+VERSION_POLL_SECONDS = 0.005
 
 
 def say(text: str = "") -> None:
@@ -168,65 +177,79 @@ def percentiles(histogram: Counter[int], points: tuple[float, ...] = (0.5, 0.99)
     return [*values, float(ordered[-1][0])]
 
 
+@dataclass
+class Driven:
+    """What the driver saw: successes (response time, pledge pk), latencies and outcomes."""
+
+    successes: list[tuple[float, int]] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    readings: list[tuple[float, int]] = field(default_factory=list)  # (read start, rows)
+
+    def pledge_versions(self, offset: int, ranks: dict[int, int] | None) -> list[list[float]]:
+        """Each success's (response time, version of the first snapshot including it)."""
+        if ranks is not None:
+            return [[responded, offset + ranks[pk]] for responded, pk in self.successes]
+        started = [when for when, _ in self.readings]
+        return [
+            [responded, offset + self.readings[bisect.bisect_left(started, responded)][1]]
+            for responded, _ in self.successes
+        ]
+
+
 async def drive(
-    client: httpx.AsyncClient,
-    stage: Stage,
-    rate: float,
-    duration: float,
-    offset: int,
-    connections: int,
-) -> tuple[list[list[float]], list[float], Counter[str], Counter[str]]:
-    """Open loop: pledge n starts at n/rate s. Returns (pledge time, version), latencies..."""
+    pool: LeanHttpPool, stage: Stage, rate: float, duration: float, poll_rows: bool
+) -> Driven:
+    """Open loop: pledge n starts at n/rate s; unanswered after D + 60 s, it is cancelled.
+
+    With ``poll_rows`` (no commit timestamps), one reader counts the pledge rows all along.
+    """
     projects = len(stage.project_ids)
     total = int(rate * duration)
-    pledges: list[list[float]] = []
-    latencies: list[float] = []
-    outcomes: Counter[str] = Counter()
-    by_project: Counter[str] = Counter()
+    driven = Driven()
     start = time.perf_counter()
-    gate = asyncio.Semaphore(connections)
 
     async def one(number: int) -> None:
         await asyncio.sleep(max(0.0, start + number / rate - time.perf_counter()))
-        project = stage.project_ids[number % projects]
         variables = {
             "input": {
                 "eventId": stage.event_id,
-                "projectId": project,
+                "projectId": stage.project_ids[number % projects],
                 "attendeeToken": stage.attendee_tokens[number // projects],
             }
         }
-        async with gate:  # httpx's pool slows down badly with a long queue of its own
-            sent = time.perf_counter()
-            kind = await support(variables)
-        responded_wall = time.time()
-        latencies.append(time.perf_counter() - sent)
-        outcomes[kind] += 1
-        if kind == "SupportPitchSuccess":
-            by_project[project] += 1
-            pledges.append([responded_wall, offset + await stage.pledge_rows()])
-
-    async def support(variables: dict[str, Any]) -> str:
+        body = json.dumps({"query": SUPPORT, "variables": variables}).encode()
+        sent = time.perf_counter()
         try:
-            response = await client.post(
-                "/graphql", json={"query": SUPPORT, "variables": variables}
-            )
-            result = response.json()["data"]["supportPitch"]
-            kind = result["__typename"] if "code" not in result else result["code"]
+            result = json.loads(await pool.post("/graphql", body))["data"]["supportPitch"]
+            kind = str(result["__typename"] if "code" not in result else result["code"])
         except Exception as error:  # counted and shown, the run goes on
-            kind = type(error).__name__
-        return str(kind)
+            kind, result = type(error).__name__, {}
+        driven.latencies.append(time.perf_counter() - sent)
+        driven.outcomes[kind] += 1
+        if kind == "SupportPitchSuccess":
+            pk = decode_id(result["pledge"]["id"], "Pledge", field="id")
+            driven.successes.append((time.time(), pk))
 
+    async def count_rows() -> None:
+        while True:
+            started = time.time()
+            driven.readings.append((started, await stage.pledge_rows()))
+            await asyncio.sleep(VERSION_POLL_SECONDS)
+
+    counter = asyncio.create_task(count_rows()) if poll_rows else None
     tasks = [asyncio.create_task(one(number)) for number in range(total)]
     # An overloaded hub must not make the run endless: what is not answered by then is
     # cancelled and counted as "unanswered" (outcome unknown: it may have committed).
     _, late = await asyncio.wait(tasks, timeout=duration + MAX_EXTRA_SECONDS)
     for task in late:
         task.cancel()
-    outcomes["unanswered"] += len(late)
-    if not outcomes["unanswered"]:
-        del outcomes["unanswered"]
-    return pledges, latencies, outcomes, by_project
+    if late:
+        driven.outcomes["unanswered"] += len(late)
+    if counter is not None:
+        counter.cancel()
+        driven.readings.append((time.time(), await stage.pledge_rows()))
+    return driven
 
 
 async def hub_phase(
@@ -275,15 +298,19 @@ async def hub_phase(
             say(f"hub: {sum(r['ready'] for r in ready)} viewers subscribed")
             initial = await current_live(api, stage.event_id)
             offset = int(str(initial["version"])) - await stage.pledge_rows()
+            exact = await stage.commit_ranks() is not None
             window = CpuWindow({**pids, **clients.pids, "driver": os.getpid()})
             window.start()
             started = time.time()
-            pledges, latencies, outcomes, _ = await drive(
-                api, stage, args.rate, args.duration, offset, args.http_connections
-            )
+            pool = LeanHttpPool("127.0.0.1", port, args.http_connections)
+            try:
+                driven = await drive(pool, stage, args.rate, args.duration, not exact)
+            finally:
+                await pool.close()
             ended = time.time()
             window.stop()
             await asyncio.sleep(SETTLE_SECONDS)
+            pledges = driven.pledge_versions(offset, await stage.commit_ranks())
             final = await current_live(api, stage.event_id)
             with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, dir=logs) as f:
                 json.dump(pledges, f)
@@ -302,8 +329,8 @@ async def hub_phase(
             "results": results,
             "window": window,
             "seconds": ended - started,
-            "latencies": latencies,
-            "outcomes": outcomes,
+            "latencies": driven.latencies,
+            "outcomes": driven.outcomes,
             "pledges": len(pledges),
             "rows_added": final_rows - (int(str(initial["version"])) - offset),
             "counts_exact": final["projects"] == in_database,

@@ -21,7 +21,7 @@ query($id: ID!) { pitchingEvent(id: $id) { live {
   version projects { projectId support { votes backers } } } } }"""
 SUPPORT = """
 mutation($input: SupportPitchInput!) { supportPitch(input: $input) {
-  __typename ... on Error { code message } } }"""
+  __typename ... on Error { code message } ... on SupportPitchSuccess { pledge { id } } } }"""
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,22 @@ class Stage:
     async def pledge_rows(self) -> int:
         """Pledge rows of the pitched projects: what the snapshot version counts."""
         return await Pledge.filter(project_id__in=self.project_pks).count()
+
+    async def commit_ranks(self) -> dict[int, int] | None:
+        """Each pledge row's position in commit order (1 = first committed), or None when
+        PostgreSQL does not keep commit timestamps (``track_commit_timestamp``)."""
+        connection = Pledge._meta.db
+        if connection.capabilities.dialect != "postgres":
+            return None
+        _, rows = await connection.execute_query("SHOW track_commit_timestamp")
+        if rows[0]["track_commit_timestamp"] != "on":
+            return None
+        _, rows = await connection.execute_query(
+            "SELECT id FROM pledge WHERE project_id = ANY($1)"
+            " ORDER BY pg_xact_commit_timestamp(xmin), id",
+            [self.project_pks],
+        )
+        return {int(row["id"]): rank for rank, row in enumerate(rows, start=1)}
 
     async def duplicate_votes(self) -> int:
         """Votes beyond the first of one backer for one project (must be 0)."""

@@ -7,6 +7,7 @@ per backer, enforced by the unique (event, backer, slot) constraint.
 """
 
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
@@ -17,17 +18,20 @@ from models import (
     ActorKind,
     EventAttendee,
     EventState,
-    Pitch,
     PitchingEvent,
     Pledge,
-    PledgeKind,
-    PledgeStatus,
 )
-from resolvers.activity import record_activity
 from resolvers.auth import token_digest
 from resolvers.errors import Conflict, ErrorCode, NotFound, PermissionDenied
-from resolvers.event import event_by_code, event_by_global_id
-from resolvers.ids import decode_id, to_global_id
+from resolvers.event import event_by_code
+from resolvers.event_vote import (
+    AtEvent,
+    EventVote,
+    at_event,
+    insert_event_vote,
+    votes_and_live_events,
+)
+from resolvers.ids import decode_id
 
 GUEST_NAME = "Guest"
 
@@ -54,98 +58,88 @@ async def join_event(viewer: Actor | None, *, code: str) -> Attendance:
     return Attendance(event, attendee, raw_token)
 
 
-async def _backer(viewer: Actor | None, event: PitchingEvent, attendee_token: str | None) -> Actor:
-    if attendee_token:
-        attendee = await EventAttendee.get_or_none(
-            event=event, token_digest=token_digest(attendee_token)
-        ).select_related("person")
-        if attendee is None:
-            raise PermissionDenied(
-                "This attendee token does not belong to this event: join it first.",
-                field="attendeeToken",
-                code=ErrorCode.NOT_AN_ATTENDEE,
-            )
-        return attendee.person
+def _require_live(state: EventState) -> None:
+    if state != EventState.LIVE:
+        raise Conflict(
+            f"Support opens while the event is LIVE; it is {state}.",
+            field="eventId",
+            code=ErrorCode.EVENT_NOT_LIVE,
+        )
+
+
+async def _backer_pk(viewer: Actor | None, event_pk: int, event: AtEvent) -> int:
+    """The attendee token's person, or the signed-in viewer (joining the audience)."""
+    if event.attendee_person_id is not None:
+        return event.attendee_person_id
     if viewer is None:
         raise PermissionDenied(
             "Join the event first (joinEvent) or sign in.",
             field="attendeeToken",
             code=ErrorCode.AUTHENTICATION_REQUIRED,
         )
-    await EventAttendee.get_or_create(event=event, person=viewer)
-    return viewer
+    if not await EventAttendee.exists(event_id=event_pk, person_id=viewer.pk):
+        with suppress(IntegrityError):  # joined by a concurrent request meanwhile
+            await EventAttendee.create(event_id=event_pk, person_id=viewer.pk)
+    return int(viewer.pk)
 
 
-async def _used_slots(event: PitchingEvent, backer: Actor) -> set[int]:
-    rows = await Pledge.filter(event=event, backer=backer, event_slot__isnull=False)
-    return {row.event_slot for row in rows if row.event_slot is not None}
+@dataclass(frozen=True)
+class Support:
+    """A recorded event vote, with what its notices need."""
+
+    pledge: Pledge
+    remaining_supports: int
+    community_id: int  # the project's
+    live_event_ids: list[int]  # LIVE events pitching the project: their screens must hear
 
 
 async def support_pitch(
     viewer: Actor | None, *, event_id: str, project_id: str, attendee_token: str | None
-) -> tuple[Pledge, int]:
-    """Record a VOTE for a pitched project; returns the pledge and the supports left."""
-    event = await event_by_global_id(event_id)
+) -> Support:
+    """Record a VOTE for a pitched project: two reads and one write (``event_vote``)."""
+    event_pk = decode_id(event_id, "PitchingEvent", field="eventId")
     project_pk = decode_id(project_id, "Project", field="projectId")
-    if event.state != EventState.LIVE:
-        raise Conflict(
-            f"Support opens while the event is LIVE; it is {event.state}.",
-            field="eventId",
-            code=ErrorCode.EVENT_NOT_LIVE,
-        )
-    if not await Pitch.exists(event=event, project_id=project_pk):
+    digest = token_digest(attendee_token) if attendee_token else None
+    event = await at_event(event_pk, digest, project_pk)
+    if event is None:
+        raise NotFound("No pitching event has the ID given in eventId.", field="eventId")
+    _require_live(event.state)
+    if event.project_community_id is None:
         raise NotFound("This project is not pitched at this event.", field="projectId")
-    backer = await _backer(viewer, event, attendee_token)
+    if attendee_token and event.attendee_person_id is None:
+        raise PermissionDenied(
+            "This attendee token does not belong to this event: join it first.",
+            field="attendeeToken",
+            code=ErrorCode.NOT_AN_ATTENDEE,
+        )
+    backer_pk = await _backer_pk(viewer, event_pk, event)
     limit = event.supports_per_attendee
     # Each event vote takes a numbered slot; the unique (event, backer, slot) constraint
     # makes concurrent requests of one attendee unable to exceed the limit.
     for _ in range(limit):
-        free = sorted(set(range(1, limit + 1)) - await _used_slots(event, backer))
-        if await Pledge.exists(
-            project_id=project_pk,
-            active_vote_backer_id=backer.pk,
-            status__not=PledgeStatus.WITHDRAWN,
-        ):
+        votes = await votes_and_live_events(event_pk, backer_pk, project_pk)
+        if votes.supports_project:
             break
+        free = sorted(set(range(1, limit + 1)) - votes.used_slots)
         if not free:
             raise Conflict(
                 f"Each attendee may support {limit} project(s) at this event.",
                 field="projectId",
                 code=ErrorCode.SUPPORT_LIMIT_REACHED,
             )
+        vote = EventVote(
+            event_pk=event_pk,
+            project_pk=project_pk,
+            backer_pk=backer_pk,
+            made_by_pk=viewer.pk if viewer is not None else backer_pk,
+            slot=free[0],
+            community_id=event.community_id,
+        )
         try:
-            pledge = await _insert_vote(event, project_pk, backer, viewer, free[0])
+            pledge = await insert_event_vote(vote)
         except IntegrityError:
             continue  # another request took this slot or this vote: look again
-        return pledge, len(free) - 1
+        return Support(pledge, len(free) - 1, event.project_community_id, votes.live_event_ids)
     raise Conflict(
         "You already support this project.", field="projectId", code=ErrorCode.ALREADY_VOTED
     )
-
-
-async def _insert_vote(
-    event: PitchingEvent, project_pk: int, backer: Actor, viewer: Actor | None, slot: int
-) -> Pledge:
-    async with in_transaction():
-        pledge = await Pledge.create(
-            project_id=project_pk,
-            backer=backer,
-            made_by=viewer or backer,
-            kind=PledgeKind.VOTE,
-            active_vote_backer=backer,
-            event=event,
-            event_slot=slot,
-        )
-        await record_activity(
-            verb="pledge.made",
-            subject=pledge,
-            actor=backer,
-            performed_by=viewer or backer,
-            community_id=event.community_id,
-            details={
-                "projectId": to_global_id("Project", project_pk),
-                "kind": "VOTE",
-                "eventId": to_global_id("PitchingEvent", event.pk),
-            },
-        )
-    return pledge

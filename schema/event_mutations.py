@@ -136,18 +136,18 @@ class EventMutation:
     @strawberry.mutation(description="Support a pitched project during a LIVE event (a VOTE).")
     async def support_pitch(self, info: Info, input: SupportPitchInput) -> SupportPitchResult:
         async def run() -> SupportPitchSuccess:
-            row, remaining = await audience.support_pitch(
+            support = await audience.support_pitch(
                 info.context.viewer,
                 event_id=input.event_id,
                 project_id=input.project_id,
                 attendee_token=input.attendee_token,
             )
-            project = await row.project
+            row = support.pledge
             await info.context.notifier.pledge_changed(
-                project.pk,
-                project.community_id,
-                await event_resolvers.live_event_ids_for_project(project.pk),
+                row.project_id, support.community_id, support.live_event_ids
             )
-            return SupportPitchSuccess(pledge=Pledge.from_row(row), remaining_supports=remaining)
+            return SupportPitchSuccess(
+                pledge=Pledge.from_row(row), remaining_supports=support.remaining_supports
+            )
 
         return await as_result(run())

@@ -147,7 +147,7 @@ start_postgres() {
     for attempt in 1 2 3; do
         port=$(_svc_free_port) || return 1
         if _svc_as_pg "$bindir/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 60 -s \
-            -o "-p $port -k $sockdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+            -o "-p $port -k $sockdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c track_commit_timestamp=on" \
             start >/dev/null; then
             started=1
             break

@@ -7,7 +7,7 @@ The database is the truth and notices are hints: a notice carries only what chan
 import asyncio
 import json
 import logging
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from subscriptions.channels import community_channel, event_channel, project_channel
 
@@ -16,6 +16,13 @@ logger = logging.getLogger(__name__)
 
 class Publisher(Protocol):
     async def publish(self, channel: str, message: str) -> None: ...
+
+
+@runtime_checkable
+class BatchPublisher(Protocol):
+    """A publisher that sends several messages in one round trip (a Redis pipeline)."""
+
+    async def publish_many(self, messages: list[tuple[str, str]]) -> None: ...
 
 
 class Notifier:
@@ -27,30 +34,56 @@ class Notifier:
         self.timeout = timeout
 
     async def notify(self, channel: str, kind: str, subject_id: int) -> None:
-        if self.publisher is None:
+        await self.notify_all([(channel, kind, subject_id)])
+
+    async def notify_all(self, notices: list[tuple[str, str, int]]) -> None:
+        """Publish (channel, kind, subject) notices, in one round trip when the publisher can."""
+        if self.publisher is None or not notices:
             return
-        message = json.dumps({"kind": kind, "id": subject_id})
+        messages = [
+            (channel, json.dumps({"kind": kind, "id": subject_id}))
+            for channel, kind, subject_id in notices
+        ]
         try:
             async with asyncio.timeout(self.timeout):
-                await self.publisher.publish(channel, message)
+                if isinstance(self.publisher, BatchPublisher):
+                    await self.publisher.publish_many(messages)
+                else:
+                    for channel, message in messages:
+                        await self.publisher.publish(channel, message)
         except Exception:  # the write is committed; live views catch up from the database
-            logger.warning("could not publish %s on %s", kind, channel, exc_info=True)
+            channels = ", ".join(channel for channel, _ in messages)
+            logger.warning(
+                "could not publish %s notices on %s", len(messages), channels, exc_info=True
+            )
 
     async def project_changed(self, project_id: int, community_id: int, kind: str) -> None:
-        await self.notify(project_channel(project_id), kind, project_id)
-        await self.notify(community_channel(community_id), kind, project_id)
+        await self.notify_all(
+            [
+                (project_channel(project_id), kind, project_id),
+                (community_channel(community_id), kind, project_id),
+            ]
+        )
 
     async def community_changed(self, community_id: int, kind: str, subject_id: int) -> None:
         await self.notify(community_channel(community_id), kind, subject_id)
 
     async def event_changed(self, event_id: int, community_id: int, kind: str) -> None:
-        await self.notify(event_channel(event_id), kind, event_id)
-        await self.notify(community_channel(community_id), kind, event_id)
+        await self.notify_all(
+            [
+                (event_channel(event_id), kind, event_id),
+                (community_channel(community_id), kind, event_id),
+            ]
+        )
 
     async def pledge_changed(
         self, project_id: int, community_id: int, live_event_ids: list[int]
     ) -> None:
         """A pledge moved a project's support: tell its viewers and its live events'."""
-        await self.project_changed(project_id, community_id, "pledge")
-        for event_id in live_event_ids:
-            await self.notify(event_channel(event_id), "pledge", project_id)
+        await self.notify_all(
+            [
+                (project_channel(project_id), "pledge", project_id),
+                (community_channel(community_id), "pledge", project_id),
+                *((event_channel(event_id), "pledge", project_id) for event_id in live_event_ids),
+            ]
+        )

@@ -53,6 +53,13 @@ class RedisPublisher:
     async def publish(self, channel: str, message: str) -> None:
         await self._client.publish(channel, message)
 
+    async def publish_many(self, messages: list[tuple[str, str]]) -> None:
+        """Publish several messages in one round trip (a pipeline, not a transaction)."""
+        async with self._client.pipeline(transaction=False) as pipeline:
+            for channel, message in messages:
+                pipeline.publish(channel, message)
+            await pipeline.execute()
+
     async def aclose(self) -> None:
         await self._client.aclose()
 

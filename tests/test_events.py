@@ -3,7 +3,8 @@
 import asyncio
 from collections import Counter
 
-from models import Pledge, Sector
+from models import ActivityEntry, Pledge, Sector
+from tests.conftest import IS_POSTGRES
 from tests.factories import (
     gid,
     graphql,
@@ -14,6 +15,7 @@ from tests.factories import (
     make_project,
     token_for,
 )
+from tests.query_counter import count_statements
 
 RESULT = "__typename ... on Error { code field message }"
 CREATE = f"""
@@ -155,6 +157,40 @@ async def test_an_anonymous_attendee_supports_within_the_limit(client):
     assert (unpitched["__typename"], unpitched["code"]) == ("NotFoundError", "NOT_FOUND")
     live = await stage.live()
     assert [p["support"]["votes"] for p in live["projects"]] == [1, 0]
+
+
+async def test_an_attendee_vote_is_two_reads_and_one_write_with_its_activity_entry(client):
+    # given a live event and an attendee who already used one of two supports
+    stage = await Stage(client).build(supportsPerAttendee=2)
+    await stage.act("startEvent")
+    attendee = await stage.join()
+    await stage.support(attendee, 0)
+    # when the attendee supports the other project
+    with count_statements() as counter:
+        second = await stage.support(attendee, 1)
+    # then it counts, with the slot left reported...
+    assert (second["__typename"], second["remainingSupports"]) == ("SupportPitchSuccess", 0)
+    # ...for two reads (event, attendee and pitch; votes and LIVE events) and one write:
+    # on PostgreSQL a single statement, on SQLite the pledge and entry in one transaction
+    reads, writes = counter.statements[:2], counter.statements[2:]
+    assert all(statement.startswith("SELECT") for statement in reads), counter.statements
+    expected_writes = ["WITH"] if IS_POSTGRES else ["INSERT", "INSERT"]
+    assert [statement.split()[0] for statement in writes] == expected_writes, writes
+    # and the vote is logged like any pledge, in the event's community
+    vote = await Pledge.filter(project_id=stage.projects[1].pk).get()
+    entry = await ActivityEntry.get(subject_type="Pledge", subject_id=vote.pk)
+    assert (entry.verb, entry.actor_id, entry.performed_by_id) == (
+        "pledge.made",
+        vote.backer_id,
+        vote.backer_id,
+    )
+    assert entry.community_id == stage.community.pk
+    assert entry.details == {
+        "projectId": gid(stage.projects[1]),
+        "kind": "VOTE",
+        "eventId": stage.event["id"],
+    }
+    assert (vote.event_slot, vote.active_vote_backer_id) == (2, vote.backer_id)
 
 
 async def test_concurrent_supports_of_one_attendee_never_exceed_the_limit(client):

@@ -1,0 +1,215 @@
+"""The SQL of an event vote: what ``supportPitch`` reads and writes, in three round trips.
+
+This is the request a pitching night repeats hundreds of times a second, and on a busy
+machine each round trip to the database costs more than the SQL it carries; building
+queries through the ORM cost as much again. So the hot path is written in SQL:
+
+- one read of the event, the attendee the token belongs to and the pitch (``AT_EVENT``);
+- one read of the backer's votes and the project's LIVE events (``VOTES_AND_LIVE_EVENTS``);
+- one write. Through the ORM it is four round trips (BEGIN, two INSERTs, COMMIT). On
+  PostgreSQL it is one statement: a data-modifying CTE inserts the pledge and its activity
+  entry together, and a single statement is atomic by itself, so a unique violation (a
+  second vote, a taken slot) leaves neither row behind. SQLite takes the ORM transaction.
+
+The reads are portable SQL written with PostgreSQL's ``$n`` parameters (``portable`` turns
+them into SQLite's ``?``).
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from models import ActivityEntry, EventState, Pledge, PledgeKind, PledgeStatus
+from resolvers.ids import to_global_id
+from resolvers.spatial_sql import on_postgres
+
+VERB = "pledge.made"
+
+AT_EVENT = """
+SELECT e.state, e.supports_per_attendee, e.community_id,
+       a.person_id AS attendee_person_id, pj.community_id AS project_community_id
+FROM pitching_event e
+LEFT JOIN event_attendee a ON a.event_id = e.id AND a.token_digest = $2
+LEFT JOIN pitch pi ON pi.event_id = e.id AND pi.project_id = $3
+LEFT JOIN project pj ON pj.id = pi.project_id
+WHERE e.id = $1
+"""
+
+# Each arm names the backer so that each can use its unique index: (event, backer, slot)
+# and (project, active_vote_backer).
+VOTES_AND_LIVE_EVENTS = f"""
+SELECT 'vote' AS row_kind, pl.event_id, pl.event_slot, pl.project_id, pl.status,
+       pl.active_vote_backer_id
+FROM pledge pl
+WHERE (pl.event_id = $2 AND pl.backer_id = $1 AND pl.event_slot IS NOT NULL)
+   OR (pl.project_id = $3 AND pl.active_vote_backer_id = $1 AND pl.backer_id = $1)
+UNION ALL
+SELECT 'live', pi.event_id, NULL, NULL, NULL, NULL
+FROM pitch pi JOIN pitching_event e ON e.id = pi.event_id
+WHERE pi.project_id = $3 AND e.state = '{EventState.LIVE}'
+"""
+
+# The same rows as the ORM path below (columns the statement leaves out are nullable).
+VOTE_WITH_ENTRY = f"""
+WITH vote AS (
+    INSERT INTO pledge (project_id, backer_id, made_by_id, kind, status, description,
+                        active_vote_backer_id, event_id, event_slot, created_at, updated_at)
+    VALUES ($1, $2, $3, '{PledgeKind.VOTE}', '{PledgeStatus.PLEDGED}', '', $2, $4, $5, $6, $6)
+    RETURNING id
+)
+INSERT INTO activity_entry (actor_id, performed_by_id, verb, subject_type, subject_id,
+                            community_id, is_public, details, created_at)
+SELECT $2, $3, '{VERB}', 'Pledge', vote.id, $7, TRUE, $8::jsonb, $6 FROM vote
+RETURNING subject_id
+"""
+
+
+@dataclass(frozen=True)
+class EventVote:
+    """A VOTE at a pitching event, taking one of the attendee's numbered support slots."""
+
+    event_pk: int
+    project_pk: int
+    backer_pk: int
+    made_by_pk: int  # the signed-in person, or the guest backer itself
+    slot: int
+    community_id: int  # the event's: where the activity entry is listed
+
+    def details(self) -> dict[str, object]:
+        return {
+            "projectId": to_global_id("Project", self.project_pk),
+            "kind": PledgeKind.VOTE.value,
+            "eventId": to_global_id("PitchingEvent", self.event_pk),
+        }
+
+    def pledge(self, now: datetime, **pk: int) -> Pledge:
+        return Pledge(
+            **pk,
+            project_id=self.project_pk,
+            backer_id=self.backer_pk,
+            made_by_id=self.made_by_pk,
+            kind=PledgeKind.VOTE,
+            status=PledgeStatus.PLEDGED,
+            description="",
+            active_vote_backer_id=self.backer_pk,
+            event_id=self.event_pk,
+            event_slot=self.slot,
+            created_at=now,
+            updated_at=now,
+        )
+
+
+def portable(sql: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """PostgreSQL's ``$n`` parameters as they are, or as SQLite's ``?`` in order of use."""
+    if on_postgres():
+        return sql, values
+    order = [int(number) - 1 for number in re.findall(r"\$(\d+)", sql)]
+    return re.sub(r"\$\d+", "?", sql), [values[index] for index in order]
+
+
+async def _rows(sql: str, values: list[Any]) -> list[dict[str, Any]]:
+    query, parameters = portable(sql, values)
+    _, rows = await Pledge._meta.db.execute_query(query, parameters)
+    return [dict(row) for row in rows]
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(str(value))
+
+
+@dataclass(frozen=True)
+class AtEvent:
+    """An event as a vote meets it: its state, the token's attendee, the project's pitch."""
+
+    state: EventState
+    supports_per_attendee: int
+    community_id: int
+    attendee_person_id: int | None  # None: no token, or not an attendee of this event
+    project_community_id: int | None  # None: the project is not pitched at this event
+
+
+async def at_event(event_pk: int, token_digest: str | None, project_pk: int) -> AtEvent | None:
+    """One read of all a vote needs to know about its event (None: no such event)."""
+    rows = await _rows(AT_EVENT, [event_pk, token_digest, project_pk])
+    if not rows:
+        return None
+    row = rows[0]
+    return AtEvent(
+        state=EventState(row["state"]),
+        supports_per_attendee=int(row["supports_per_attendee"]),
+        community_id=int(row["community_id"]),
+        attendee_person_id=_int_or_none(row["attendee_person_id"]),
+        project_community_id=_int_or_none(row["project_community_id"]),
+    )
+
+
+@dataclass(frozen=True)
+class VotesAndLiveEvents:
+    used_slots: set[int]  # the backer's taken support slots at this event
+    supports_project: bool  # the backer already votes for the project
+    live_event_ids: list[int]  # LIVE events pitching the project: their screens must hear
+
+
+async def votes_and_live_events(
+    event_pk: int, backer_pk: int, project_pk: int
+) -> VotesAndLiveEvents:
+    rows = await _rows(VOTES_AND_LIVE_EVENTS, [backer_pk, event_pk, project_pk])
+    votes = [row for row in rows if row["row_kind"] == "vote"]
+    return VotesAndLiveEvents(
+        used_slots={
+            int(row["event_slot"])
+            for row in votes
+            if row["event_id"] == event_pk and row["event_slot"] is not None
+        },
+        supports_project=any(
+            row["project_id"] == project_pk
+            and row["active_vote_backer_id"] is not None
+            and row["status"] != PledgeStatus.WITHDRAWN
+            for row in votes
+        ),
+        live_event_ids=sorted(int(row["event_id"]) for row in rows if row["row_kind"] == "live"),
+    )
+
+
+async def insert_event_vote(vote: EventVote) -> Pledge:
+    """Insert the vote and its ``pledge.made`` entry; raises IntegrityError on a conflict."""
+    now = datetime.now(UTC)
+    if not on_postgres():
+        return await _insert_through_orm(vote, now)
+    _, rows = await Pledge._meta.db.execute_query(
+        VOTE_WITH_ENTRY,
+        [
+            vote.project_pk,
+            vote.backer_pk,
+            vote.made_by_pk,
+            vote.event_pk,
+            vote.slot,
+            now,
+            vote.community_id,
+            json.dumps(vote.details()),
+        ],
+    )
+    pledge = vote.pledge(now, id=int(rows[0]["subject_id"]))
+    pledge._saved_in_db = True
+    return pledge
+
+
+async def _insert_through_orm(vote: EventVote, now: datetime) -> Pledge:
+    pledge = vote.pledge(now)
+    async with in_transaction():
+        await pledge.save()
+        await ActivityEntry.create(
+            verb=VERB,
+            subject_type="Pledge",
+            subject_id=pledge.pk,
+            actor_id=vote.backer_pk,
+            performed_by_id=vote.made_by_pk,
+            community_id=vote.community_id,
+            is_public=True,
+            details=vote.details(),
+        )
+    return pledge
