@@ -2,7 +2,10 @@
 
 Every connected client gets the same pre-built text frame ``BARE_RATE`` times a second
 (one task per process sends it to every client in turn; when a round takes longer than
-the period, the next starts at once, so a high rate measures saturation). Run it with
+the period, the next starts at once, so a high rate measures saturation). The task lets
+the event loop turn every ``YIELD_EVERY`` sends, as the hub's sweeps do: a send that does
+not block never yields, and a round to 5,000 clients would otherwise keep new clients from
+completing their handshakes until pushing stops. Run it with
 uvicorn and the same WebSocket settings as ``si-hub serve``:
 
     BARE_FRAME_FILE=frame.json BARE_RATE=100 uvicorn bench.bare_server:app --workers 2 \
@@ -22,6 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 FRAME_FILE = os.environ.get("BARE_FRAME_FILE", "")
 FRAME = Path(FRAME_FILE).read_text() if FRAME_FILE else '{"type":"next","id":"1"}'
 PERIOD = 1.0 / float(os.environ.get("BARE_RATE", "100"))
+YIELD_EVERY = 64
 clients: set[WebSocket] = set()
 
 
@@ -41,9 +45,11 @@ async def push_forever() -> None:
     loop = asyncio.get_running_loop()
     while True:
         due = loop.time() + PERIOD
-        for websocket in list(clients):
+        for index, websocket in enumerate(list(clients), start=1):
             with suppress(Exception):  # a client that went away mid-round
                 await websocket.send_text(FRAME)
+            if index % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
         await asyncio.sleep(max(0.0, due - loop.time()))
 
 

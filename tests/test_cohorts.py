@@ -166,6 +166,11 @@ async def test_30_viewers_of_two_documents_cost_two_executions_per_snapshot(live
         # and every member of a cohort was sent the very same payload bytes
         frames = {viewer.frames[-1] for viewer in votes_viewers}
         assert len(frames) == 1
+        # and the sweeps wrote those frames at once (no task per viewer woken): 30 viewers
+        # times the 3 votes' snapshots, the first one having raced the subscriptions
+        stats = live_app.cohorts.stats
+        assert stats.sent_eagerly + stats.sends_waiting >= 30 * 3, stats
+        assert stats.sent_eagerly > stats.sends_waiting, stats
         # and a late viewer gets the current snapshot at once from its cohort
         late = Viewer()
         await late.open(live_app.ws_url, PROJECT_SUPPORT, variables)

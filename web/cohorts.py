@@ -14,12 +14,19 @@ connection as strawberry does.
 
 Each member holds only the newest payload (conflation, as ``subscriptions.conflation`` does
 for snapshots): a connection that sends slowly skips to the newest instead of queueing.
+
+A cohort hands a snapshot to its members in a *sweep*, ``SWEEP_BATCH`` members at a time,
+letting the event loop turn between batches. Waking all 5,000 members of a process at once
+made one turn of the loop last the whole fan-out, and every request in the process (a
+pledge, a snapshot load) waited that long at each of its awaits: the write path starved.
+The cohort takes its next snapshot only when the sweep is over, so the snapshot rate adapts
+to the audience: a big one gets fewer, fresher snapshots instead of a backlog.
 """
 
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -30,10 +37,12 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from schema.checked_documents import parsed_or_none
+from web.eager import start_eagerly
 
 logger = logging.getLogger(__name__)
 
 COHORT_FIELDS = frozenset({"eventLive", "projectSupport"})
+SWEEP_BATCH = 64  # members woken between two turns of the event loop
 
 
 @dataclass(frozen=True)
@@ -80,38 +89,91 @@ def encode_payload(result: ExecutionResult) -> str:
     return json.dumps(payload, separators=(",", ":"))
 
 
-class Member:
-    """One subscribed operation in a cohort: the newest payload, then how it ended."""
+Send = Callable[[str], Coroutine[Any, Any, None]]
 
-    def __init__(self) -> None:
+
+class Member:
+    """One subscribed operation in a cohort: its connection's sends, and how it ended.
+
+    The cohort's sweep sends each payload eagerly (``deliver``): on a healthy connection
+    the frame is written before the sweep moves on, with no task woken. While a send of this
+    member's is still waiting (a slow client), the newest payload is kept instead and the
+    member's own task (``run``) sends it once the connection is free: newest only, in order.
+    """
+
+    def __init__(self, head: str, send: Send, stats: "CohortStats") -> None:
+        self._head = head  # the frame up to its payload: {"id":...,"type":"next","payload":
+        self._send = send
+        self._stats = stats
         self._pending: str | None = None
         self._ended = False
-        self._ready = asyncio.Event()
+        self._ready = asyncio.Event()  # a payload is pending, or the cohort ended
+        self._free = asyncio.Event()  # no send of this member's is in progress
+        self._free.set()
+        self._finishing: asyncio.Task[None] | None = None
         self.errors: list[GraphQLFormattedError] | None = None  # set when it ended before running
         self.skipped = 0  # payloads replaced by a newer one before this member sent them
 
     def offer(self, payload: str) -> None:
+        """Keep the payload as the newest for ``run`` to send."""
         if self._pending is not None:
             self.skipped += 1
         self._pending = payload
         self._ready.set()
+
+    def deliver(self, payload: str) -> None:
+        """Send the payload now if the connection is free, else keep it as the newest."""
+        if not self._free.is_set() or self._ended:
+            self.offer(payload)
+            return
+        if self._pending is not None:  # older than this one: never sent
+            self._pending = None
+            self.skipped += 1
+        self._free.clear()
+        try:
+            finishing = start_eagerly(self._send(self._head + payload + "}"))
+        except Exception:  # the connection is gone; its own task notices and leaves
+            self._free.set()
+            return
+        if finishing is None:
+            self._stats.sent_eagerly += 1
+            self._free.set()
+            return
+        self._stats.sends_waiting += 1
+        self._finishing = finishing
+        finishing.add_done_callback(self._finished)
+
+    def _finished(self, finishing: "asyncio.Task[None]") -> None:
+        if not finishing.cancelled():
+            finishing.exception()  # retrieved: a disconnect is handled by the connection
+        self._finishing = None
+        self._free.set()
 
     def end(self, errors: list[GraphQLFormattedError] | None) -> None:
         self.errors = errors
         self._ended = True
         self._ready.set()
 
-    async def payloads(self) -> AsyncIterator[str]:
-        """The payloads to send, newest only, until the cohort's subscription ends."""
+    async def run(self) -> None:
+        """Send what was kept for this member, newest only, until the cohort ends."""
         while True:
             if self._pending is None and not self._ended:
                 self._ready.clear()
                 await self._ready.wait()
+            await self._free.wait()  # a send started by the sweep goes first
             if self._pending is not None:
                 payload, self._pending = self._pending, None
-                yield payload
+                self._free.clear()
+                try:
+                    await self._send(self._head + payload + "}")
+                finally:
+                    self._free.set()
             elif self._ended:
                 return
+
+    def close(self) -> None:
+        if self._finishing is not None:
+            self._finishing.cancel()
 
 
 @dataclass
@@ -120,6 +182,8 @@ class CohortStats:
 
     cohorts_started: int = 0
     executions: int = 0  # results executed and encoded (each shared by a whole cohort)
+    sent_eagerly: int = 0  # frames the sweep wrote at once
+    sends_waiting: int = 0  # frames whose send had to wait for a slow connection
 
 
 class Cohort:
@@ -141,10 +205,14 @@ class Cohort:
         if self.ended:
             member.end(self.errors)
 
-    def publish(self, payload: str) -> None:
+    async def sweep(self, payload: str) -> None:
+        """Hand the payload to every member, a batch per turn of the event loop."""
         self.latest = payload
-        for member in self.members:
-            member.offer(payload)
+        for index, member in enumerate(list(self.members), start=1):
+            member.deliver(payload)
+            if index % SWEEP_BATCH == 0:
+                await asyncio.sleep(0)  # requests and loads get a turn
+        await asyncio.sleep(0)
 
     def end(self, errors: list[GraphQLFormattedError] | None = None) -> None:
         self.ended, self.errors = True, errors
@@ -167,17 +235,20 @@ class Cohorts:
         return len(self._cohorts)
 
     @asynccontextmanager
-    async def join(self, key: CohortKey) -> AsyncIterator[Member]:
+    async def join(self, key: CohortKey, head: str, send: Send) -> AsyncIterator[Member]:
+        """Join the cohort of ``key``; frames go out through ``send`` as ``head`` + payload
+        + ``}``. Run ``member.run()`` for the payloads a busy connection must wait for."""
         cohort = self._cohorts.get(key)
         if cohort is None:
             cohort = Cohort(key, self._run, self._forget)
             self._cohorts[key] = cohort
             self.stats.cohorts_started += 1
-        member = Member()
+        member = Member(head, send, self.stats)
         cohort.join(member)
         try:
             yield member
         finally:
+            member.close()
             cohort.members.discard(member)
             if not cohort.members and not cohort.ended:
                 self._forget(cohort)
@@ -202,7 +273,7 @@ class Cohorts:
                         cohort.end([error.formatted for error in result.errors or []])
                         return
                     self.stats.executions += 1
-                    cohort.publish(encode_payload(result))
+                    await cohort.sweep(encode_payload(result))
         except asyncio.CancelledError:
             raise
         except Exception:  # strawberry turns resolver errors into results; this is a bug

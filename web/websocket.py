@@ -33,7 +33,7 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 
 from resolvers.auth import person_for_token
 from schema.context import Context
-from web.cohorts import CohortKey, Cohorts, Member, cohort_key
+from web.cohorts import CohortKey, Cohorts, Member, Send, cohort_key
 
 MAX_TOKEN_LENGTH = 512
 BEARER = "bearer "
@@ -109,12 +109,15 @@ def _cohort_of(
     return None if key is None else (cohorts, key)
 
 
-async def _send_frames(websocket: object, member: Member, head: str) -> None:
-    """Send each payload of a cohort member as ``head + payload + "}"`` (encoded once)."""
+def _sender(websocket: object) -> Send:
     assert isinstance(websocket, ASGIWebSocketAdapter)  # the hub serves GraphQL over ASGI
+    return websocket.ws.send_text
+
+
+async def _send_kept(member: Member) -> None:
+    """Run the member's own sends (those a busy connection had to wait for)."""
     try:
-        async for payload in member.payloads():
-            await websocket.ws.send_text(head + payload + "}")
+        await member.run()
     except WebSocketDisconnect as closed:
         raise WebSocketDisconnected from closed
 
@@ -153,9 +156,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await super().run_operation(operation)
             return
         cohorts, key = cohort
-        async with cohorts.join(key) as member:
-            head = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
-            await _send_frames(self.websocket, member, head)
+        head = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
+        async with cohorts.join(key, head, _sender(self.websocket)) as member:
+            await _send_kept(member)
         if member.errors is not None:
             await operation.send_operation_message(
                 {"id": operation.id, "type": "error", "payload": member.errors}
@@ -193,9 +196,9 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             return
         cohorts, key = cohort
         try:
-            async with cohorts.join(key) as member:
-                head = '{"type":"data","id":' + json.dumps(operation_id) + ',"payload":'
-                await _send_frames(self.websocket, member, head)
+            head = '{"type":"data","id":' + json.dumps(operation_id) + ',"payload":'
+            async with cohorts.join(key, head, _sender(self.websocket)) as member:
+                await _send_kept(member)
             if member.errors:
                 error = ErrorMessage(type="error", id=operation_id, payload=member.errors[0])
                 await self.send_message(error)
