@@ -3,7 +3,9 @@
 Notices only mark the channel dirty. A single refresher task per channel loads a snapshot
 when the channel is dirty, hands the same snapshot to every subscriber's slot, then waits
 ``interval`` seconds before it may load again: a burst of notices costs one load per
-interval, whatever the number of notices or subscribers.
+interval, whatever the number of notices or subscribers. Nor does it load while every
+subscriber still holds a snapshot it has not taken: a cohort sweeping 5,000 viewers takes
+longer than an interval, and the loads in between would only replace unread snapshots.
 """
 
 import asyncio
@@ -55,6 +57,7 @@ class LiveChannel(Generic[T]):
         self._resend = False
         self._dirty = asyncio.Event()
         self._dirty.set()  # the first load starts at once
+        self._taken = asyncio.Event()  # some subscriber took a snapshot
         self.task = asyncio.create_task(self._refresh_forever(), name=f"live {feed.key}")
 
     def join(self, slot: LatestSlot[T]) -> None:
@@ -62,9 +65,11 @@ class LiveChannel(Generic[T]):
         self.slots.add(slot)
         if self.loaded:
             slot.offer(self.latest)
+        self._taken.set()  # an empty slot wants the next snapshot
 
     def leave(self, slot: LatestSlot[T]) -> None:
         self.slots.discard(slot)
+        self._taken.set()
 
     def poke(self, *, resend: bool = False) -> None:
         """Something may have changed: load again once the current interval is over.
@@ -78,10 +83,22 @@ class LiveChannel(Generic[T]):
         """Stop after the load in flight, if any (cancelling a query mid-way is wasteful)."""
         self._closed = True
         self._dirty.set()
+        self._taken.set()
+
+    def taken(self) -> None:
+        """A subscriber took a snapshot from its slot (the slot's ``on_taken``)."""
+        self._taken.set()
+
+    async def _until_wanted(self) -> None:
+        """Until some subscriber has taken the last snapshot (or there is none to give)."""
+        while not self._closed and self.slots and all(s.holds_unread for s in self.slots):
+            self._taken.clear()
+            await self._taken.wait()
 
     async def _refresh_forever(self) -> None:
         while True:
             await self._dirty.wait()
+            await self._until_wanted()
             if self._closed:
                 return
             self._dirty.clear()

@@ -17,8 +17,11 @@ class SubjectGone(Exception):
 
 
 class LatestSlot(Generic[T]):
-    def __init__(self, version: Callable[[T], int]) -> None:
+    def __init__(
+        self, version: Callable[[T], int], on_taken: Callable[[], None] | None = None
+    ) -> None:
         self._version = version
+        self._on_taken = on_taken  # told each time the subscriber takes a snapshot
         self._pending: T | None = None
         self._gone = False
         self._last_version: int | None = None
@@ -42,6 +45,11 @@ class LatestSlot(Generic[T]):
         self._last_version = version
         self._ready.set()
 
+    @property
+    def holds_unread(self) -> bool:
+        """A snapshot is waiting that the subscriber has not taken yet."""
+        return self._pending is not None
+
     async def next(self) -> T:
         """Wait for a snapshot newer than the last one taken; raises ``SubjectGone``."""
         while True:
@@ -51,4 +59,6 @@ class LatestSlot(Generic[T]):
                 raise SubjectGone
             if self._pending is not None:
                 snapshot, self._pending = self._pending, None
+                if self._on_taken is not None:
+                    self._on_taken()
                 return snapshot

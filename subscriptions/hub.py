@@ -87,7 +87,7 @@ class LiveHub:
         if not self._started:
             raise RuntimeError("the live hub is not running")
         channel = self._open(feed)
-        slot = LatestSlot(feed.version)
+        slot = LatestSlot(feed.version, on_taken=channel.taken)
         channel.join(slot)
         try:
             yield slot

@@ -7,6 +7,7 @@ The hub runs under ``si-hub serve`` in a subprocess on the test database with th
 import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
+from contextlib import suppress
 from typing import Any
 
 import httpx
@@ -300,3 +301,37 @@ async def test_the_server_keeps_idle_connections_alive(hub, protocol, keepalive)
             if replies[0] == keepalive:  # the server's next ping came first
                 replies.append(json.loads(await asyncio.wait_for(connection.recv(), WAIT)))
             assert replies[-1] == {"type": "pong"}
+
+
+async def test_a_connection_receiving_live_frames_is_not_pinged_until_it_goes_idle(hub, api):
+    # given a viewer of a project's support (keepalive every second on this hub)
+    project, _ = await project_and_resident()
+    voters = [await token_for(await make_person()) for _ in range(8)]
+    async with await raw_connection(hub, TRANSPORT_WS) as connection:
+        await connection.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await asyncio.wait_for(connection.recv(), WAIT))["type"] == (
+            "connection_ack"
+        )
+        subscribe = {"query": PROJECT_SUPPORT, "variables": {"id": gid(project)}}
+        await connection.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+        received: list[str] = []
+
+        async def read_for(seconds: float) -> None:
+            with suppress(TimeoutError):
+                async with asyncio.timeout(seconds):
+                    while True:
+                        received.append(json.loads(await connection.recv())["type"])
+
+        reader = asyncio.create_task(read_for(3.6))
+        # when residents vote every 0.4 s for over three keepalive intervals
+        for token in voters:
+            await vote(api, gid(project), token)
+            await asyncio.sleep(0.4)
+        await reader
+        # then the viewer got snapshots and no ping
+        assert received.count("next") >= 5, received
+        assert "ping" not in received, received
+        # and once the votes stop, the idle connection is pinged again
+        received.clear()
+        await read_for(2.5)
+        assert "ping" in received, received

@@ -22,6 +22,7 @@ from subscriptions.hub import LiveHub
 from subscriptions.notifier import Notifier
 from subscriptions.upstream import Upstream
 from web.cohorts import Cohorts
+from web.collector import tune_collector
 from web.context import build_context
 from web.pages import page_routes
 from web.settings import Settings, tortoise_config
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            tune_collector(settings.gc_threshold)
             await upstream.connect()
             try:
                 async with hub.running():

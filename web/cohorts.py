@@ -15,8 +15,8 @@ connection as strawberry does.
 Each member holds only the newest payload (conflation, as ``subscriptions.conflation`` does
 for snapshots): a connection that sends slowly skips to the newest instead of queueing.
 
-A cohort hands a snapshot to its members in a *sweep*, ``SWEEP_BATCH`` members at a time,
-letting the event loop turn between batches. Waking all 5,000 members of a process at once
+A cohort hands a snapshot to its members in a *sweep*, letting the event loop turn every
+``SWEEP_SLICE`` seconds of sending. Waking all 5,000 members of a process at once
 made one turn of the loop last the whole fan-out, and every request in the process (a
 pledge, a snapshot load) waited that long at each of its awaits: the write path starved.
 The cohort takes its next snapshot only when the sweep is over, so the snapshot rate adapts
@@ -42,7 +42,8 @@ from web.eager import start_eagerly
 logger = logging.getLogger(__name__)
 
 COHORT_FIELDS = frozenset({"eventLive", "projectSupport"})
-SWEEP_BATCH = 64  # members woken between two turns of the event loop
+SWEEP_SLICE = 0.01  # seconds of sending between two turns of the event loop
+SWEEP_CLOCK_EVERY = 16  # members sent to between two looks at the clock
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class Member:
         self._finishing: asyncio.Task[None] | None = None
         self.errors: list[GraphQLFormattedError] | None = None  # set when it ended before running
         self.skipped = 0  # payloads replaced by a newer one before this member sent them
+        self.frames_sent = 0  # started sends (for keepalive: a busy connection is not idle)
 
     def offer(self, payload: str) -> None:
         """Keep the payload as the newest for ``run`` to send."""
@@ -130,6 +132,7 @@ class Member:
             self._pending = None
             self.skipped += 1
         self._free.clear()
+        self.frames_sent += 1
         try:
             finishing = start_eagerly(self._send(self._head + payload + "}"))
         except Exception:  # the connection is gone; its own task notices and leaves
@@ -164,6 +167,7 @@ class Member:
             if self._pending is not None:
                 payload, self._pending = self._pending, None
                 self._free.clear()
+                self.frames_sent += 1
                 try:
                     await self._send(self._head + payload + "}")
                 finally:
@@ -206,12 +210,15 @@ class Cohort:
             member.end(self.errors)
 
     async def sweep(self, payload: str) -> None:
-        """Hand the payload to every member, a batch per turn of the event loop."""
+        """Hand the payload to every member, letting the event loop turn every slice."""
         self.latest = payload
+        clock = asyncio.get_running_loop().time
+        slice_ends = clock() + SWEEP_SLICE
         for index, member in enumerate(list(self.members), start=1):
             member.deliver(payload)
-            if index % SWEEP_BATCH == 0:
+            if index % SWEEP_CLOCK_EVERY == 0 and clock() >= slice_ends:
                 await asyncio.sleep(0)  # requests and loads get a turn
+                slice_ends = clock() + SWEEP_SLICE
         await asyncio.sleep(0)
 
     def end(self, errors: list[GraphQLFormattedError] | None = None) -> None:

@@ -46,6 +46,9 @@ class Settings:
     live_cohorts: bool = field(
         default_factory=lambda: os.environ.get("LIVE_COHORTS", "1") not in ("0", "false", "no")
     )
+    # Python's young-generation GC threshold for a served process, which also freezes what
+    # start-up allocated (web/collector.py); 0 leaves the collector alone (the tests do).
+    gc_threshold: int = field(default_factory=lambda: int(os.environ.get("GC_THRESHOLD", "20000")))
     # A write waits at most this long to publish its notice (seconds), then goes on.
     publish_timeout: float = field(
         default_factory=lambda: float(os.environ.get("PUBLISH_TIMEOUT", "1"))
@@ -99,6 +102,10 @@ def connection_config(database_url: str) -> str | dict[str, Any]:
         return url
     config: dict[str, Any] = expand_db_url(url)
     config["credentials"]["reset"] = keep_session
+    # tortoise's default pool of 5 connections starves a busy process: every statement holds
+    # a connection until the event loop gets round to its answer, and on a live night that
+    # may be several milliseconds. ``?maxsize=`` in the URL still wins.
+    config["credentials"].setdefault("maxsize", int(os.environ.get("DATABASE_POOL_SIZE", "20")))
     return config
 
 
