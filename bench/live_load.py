@@ -198,7 +198,12 @@ class Driven:
 
 
 async def drive(
-    pool: LeanHttpPool, stage: Stage, rate: float, duration: float, poll_rows: bool
+    pool: LeanHttpPool,
+    stage: Stage,
+    rate: float,
+    duration: float,
+    poll_rows: bool,
+    first_attendee: int = 0,
 ) -> Driven:
     """Open loop: pledge n starts at n/rate s; unanswered after D + 60 s, it is cancelled.
 
@@ -215,7 +220,7 @@ async def drive(
             "input": {
                 "eventId": stage.event_id,
                 "projectId": stage.project_ids[number % projects],
-                "attendeeToken": stage.attendee_tokens[number // projects],
+                "attendeeToken": stage.attendee_tokens[first_attendee + number // projects],
             }
         }
         body = json.dumps({"query": SUPPORT, "variables": variables}).encode()
@@ -285,7 +290,8 @@ async def hub_phase(
             open_database(database),
             httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as api,
         ):
-            attendees = math.ceil(args.rate * args.duration / args.projects) + 1
+            warm_attendees = math.ceil(args.rate * args.warmup / args.projects)
+            attendees = math.ceil(args.rate * args.duration / args.projects) + 1 + warm_attendees
             stage = await build_stage(api, projects=args.projects, attendees=attendees)
             clients = Clients(
                 url.replace("http", "ws") + "/graphql",
@@ -296,15 +302,20 @@ async def hub_phase(
             )
             ready = await clients.ready()
             say(f"hub: {sum(r['ready'] for r in ready)} viewers subscribed")
-            initial = await current_live(api, stage.event_id)
-            offset = int(str(initial["version"])) - await stage.pledge_rows()
-            exact = await stage.commit_ranks() is not None
-            window = CpuWindow({**pids, **clients.pids, "driver": os.getpid()})
-            window.start()
-            started = time.time()
             pool = LeanHttpPool("127.0.0.1", port, args.http_connections)
             try:
-                driven = await drive(pool, stage, args.rate, args.duration, not exact)
+                if args.warmup:  # pools, prepared statements and caches warm, not measured
+                    warm = await drive(pool, stage, args.rate, args.warmup, poll_rows=False)
+                    say(f"warm-up: {dict(warm.outcomes)} in {args.warmup:.0f} s")
+                initial = await current_live(api, stage.event_id)
+                offset = int(str(initial["version"])) - await stage.pledge_rows()
+                exact = await stage.commit_ranks() is not None
+                window = CpuWindow({**pids, **clients.pids, "driver": os.getpid()})
+                window.start()
+                started = time.time()
+                driven = await drive(
+                    pool, stage, args.rate, args.duration, not exact, warm_attendees
+                )
             finally:
                 await pool.close()
             ended = time.time()
@@ -507,6 +518,9 @@ def main() -> None:
     parser.add_argument("--rate", "-R", type=float, default=50, help="supportPitch per second")
     parser.add_argument("--duration", "-D", type=float, default=30, help="seconds of pledging")
     parser.add_argument("--projects", type=int, default=5, help="pitched projects")
+    parser.add_argument(
+        "--warmup", type=float, default=3, help="seconds of pledging before measuring"
+    )
     parser.add_argument(
         "--viewers-per-client", type=int, default=1000, help="viewers per load-client process"
     )
