@@ -50,6 +50,7 @@ def _serve(args: argparse.Namespace) -> int:
         ws_ping_interval=settings.ws_ping_interval,
         ws_ping_timeout=settings.ws_ping_timeout,
         log_level="info",
+        access_log=args.access_log,
     )
     return 0
 
@@ -84,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="app processes on this host")
+    serve.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="no line per request (at hundreds of requests/s, leave it to the load balancer)",
+    )
     serve.set_defaults(run=_serve)
     export = commands.add_parser("export-schema", help="write schema.graphql")
     export.add_argument("--check", action="store_true", help="fail if schema.graphql drifted")

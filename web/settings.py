@@ -106,6 +106,9 @@ def connection_config(database_url: str) -> str | dict[str, Any]:
     # a connection until the event loop gets round to its answer, and on a live night that
     # may be several milliseconds. ``?maxsize=`` in the URL still wins.
     config["credentials"].setdefault("maxsize", int(os.environ.get("DATABASE_POOL_SIZE", "20")))
+    # asyncpg re-arms an idle-connection timer on every release by default; the pool is
+    # small and bounded, so idle connections may simply stay open.
+    config["credentials"].setdefault("max_inactive_connection_lifetime", 0)
     return config
 
 
