@@ -15,23 +15,28 @@ def subject_type_name(subject: Model) -> str:
     return type(subject).__name__
 
 
+def _actor_id(actor: Actor | int | None) -> int | None:
+    return actor.pk if isinstance(actor, Actor) else actor
+
+
 async def record_activity(
     *,
     verb: str,
     subject: Model,
-    actor: Actor | None,
-    performed_by: Actor | None,
+    actor: Actor | int | None,
+    performed_by: Actor | int | None,
     community_id: int | None = None,
     is_public: bool = True,
     details: dict[str, Any] | None = None,
 ) -> ActivityEntry:
-    """Append one entry. Call it inside the change's ``in_transaction()`` block."""
+    """Append one entry (actors as rows or IDs). Call it inside the change's
+    ``in_transaction()`` block."""
     return await ActivityEntry.create(
         verb=verb,
         subject_type=subject_type_name(subject),
         subject_id=subject.pk,
-        actor=actor,
-        performed_by=performed_by,
+        actor_id=_actor_id(actor),
+        performed_by_id=_actor_id(performed_by),
         community_id=community_id,
         is_public=is_public,
         details=details or {},

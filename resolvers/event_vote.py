@@ -23,7 +23,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from models import ActivityEntry, EventState, Pledge, PledgeKind, PledgeStatus
+from models import EventState, Pledge, PledgeKind, PledgeStatus
+from resolvers.activity import record_activity
 from resolvers.ids import to_global_id
 from resolvers.spatial_sql import on_postgres
 
@@ -202,14 +203,12 @@ async def _insert_through_orm(vote: EventVote, now: datetime) -> Pledge:
     pledge = vote.pledge(now)
     async with in_transaction():
         await pledge.save()
-        await ActivityEntry.create(
+        await record_activity(
             verb=VERB,
-            subject_type="Pledge",
-            subject_id=pledge.pk,
-            actor_id=vote.backer_pk,
-            performed_by_id=vote.made_by_pk,
+            subject=pledge,
+            actor=vote.backer_pk,
+            performed_by=vote.made_by_pk,
             community_id=vote.community_id,
-            is_public=True,
             details=vote.details(),
         )
     return pledge

@@ -58,12 +58,7 @@ class Notifier:
             )
 
     async def project_changed(self, project_id: int, community_id: int, kind: str) -> None:
-        await self.notify_all(
-            [
-                (project_channel(project_id), kind, project_id),
-                (community_channel(community_id), kind, project_id),
-            ]
-        )
+        await self.notify_all(_project_notices(project_id, community_id, kind))
 
     async def community_changed(self, community_id: int, kind: str, subject_id: int) -> None:
         await self.notify(community_channel(community_id), kind, subject_id)
@@ -82,8 +77,15 @@ class Notifier:
         """A pledge moved a project's support: tell its viewers and its live events'."""
         await self.notify_all(
             [
-                (project_channel(project_id), "pledge", project_id),
-                (community_channel(community_id), "pledge", project_id),
+                *_project_notices(project_id, community_id, "pledge"),
                 *((event_channel(event_id), "pledge", project_id) for event_id in live_event_ids),
             ]
         )
+
+
+def _project_notices(project_id: int, community_id: int, kind: str) -> list[tuple[str, str, int]]:
+    """A project changed: its own viewers and its community's hear of it."""
+    return [
+        (project_channel(project_id), kind, project_id),
+        (community_channel(community_id), kind, project_id),
+    ]
