@@ -1,10 +1,11 @@
 """Eager sends: a send that needs no wait runs at once; a waiting one keeps its order."""
 
 import asyncio
+from collections.abc import Sequence
 
 import pytest
 
-from web.cohorts import CohortStats, Member
+from web.cohorts import CohortStats, Member, Payload
 from web.eager import start_eagerly
 
 
@@ -65,17 +66,47 @@ async def test_a_slow_connection_gets_its_frames_in_order_newest_only():
     member = Member("{", send, stats)
     runner = asyncio.create_task(member.run())
     # when three snapshots are delivered while the first send is still waiting
-    member.deliver('"v":1')
-    member.deliver('"v":2')
-    member.deliver('"v":3')
+    member.deliver(Payload.of('"v":1'))
+    member.deliver(Payload.of('"v":2'))
+    member.deliver(Payload.of('"v":3'))
     release.set()
     await asyncio.sleep(0.01)
     # then the first went out, then only the newest, never out of order
     assert sent == ['{"v":1}', '{"v":3}']
     assert (stats.sends_waiting, member.skipped) == (1, 1)
     # and once the connection is free again, a delivery is written at once
-    member.deliver('"v":4')
+    member.deliver(Payload.of('"v":4'))
     assert sent[-1] == '{"v":4}'
     assert stats.sent_eagerly == 1
+    member.end(None)
+    await asyncio.wait_for(runner, 1)
+
+
+async def test_a_member_writes_frames_directly_and_falls_back_to_sending_when_refused():
+    # given a connection whose direct writes succeed until its transport is paused
+    written: list[bytes] = []
+    sent: list[str] = []
+    paused = False
+
+    def write(parts: Sequence[bytes]) -> bool:
+        if paused:
+            return False
+        written.append(b"".join(parts))
+        return True
+
+    async def send(frame: str) -> None:
+        sent.append(frame)
+
+    stats = CohortStats()
+    member = Member('{"p":', send, stats, write)
+    runner = asyncio.create_task(member.run())
+    # when one snapshot is delivered while it is writable, and one while it is paused
+    member.deliver(Payload.of('"é"'))
+    paused = True
+    member.deliver(Payload.of("2"))
+    # then the first was written from the shared UTF-8 bytes, the second sent through ASGI
+    assert written == ['{"p":"é"}'.encode()]
+    assert sent == ['{"p":2}']
+    assert (stats.written_directly, stats.sent_eagerly, member.frames_sent) == (1, 1, 2)
     member.end(None)
     await asyncio.wait_for(runner, 1)

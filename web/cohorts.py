@@ -38,12 +38,14 @@ from strawberry.types.execution import PreExecutionError
 
 from schema.checked_documents import parsed_or_none
 from web.eager import start_eagerly
+from web.ws_protocol import WriteTextFrame
 
 logger = logging.getLogger(__name__)
 
 COHORT_FIELDS = frozenset({"eventLive", "projectSupport"})
 SWEEP_SLICE = 0.01  # seconds of sending between two turns of the event loop
 SWEEP_CLOCK_EVERY = 16  # members sent to between two looks at the clock
+CLOSE = b"}"  # the end of a frame after its payload
 
 
 @dataclass(frozen=True)
@@ -93,20 +95,39 @@ def encode_payload(result: ExecutionResult) -> str:
 Send = Callable[[str], Coroutine[Any, Any, None]]
 
 
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """One snapshot's encoded payload, as text (for ASGI sends) and as UTF-8 (for frames
+    written directly): both made once per snapshot, whatever the size of the cohort."""
+
+    text: str
+    utf8: bytes
+
+    @classmethod
+    def of(cls, text: str) -> "Payload":
+        return cls(text, text.encode())
+
+
 class Member:
     """One subscribed operation in a cohort: its connection's sends, and how it ended.
 
     The cohort's sweep sends each payload eagerly (``deliver``): on a healthy connection
-    the frame is written before the sweep moves on, with no task woken. While a send of this
-    member's is still waiting (a slow client), the newest payload is kept instead and the
-    member's own task (``run``) sends it once the connection is free: newest only, in order.
+    the frame is written before the sweep moves on, with no task woken; with ``write`` (the
+    connection's ``write_text_frame``, see ``web.ws_protocol``) it is written straight to
+    the transport from the shared bytes. While a send of this member's is still waiting (a
+    slow client), the newest payload is kept instead and the member's own task (``run``)
+    sends it once the connection is free: newest only, in order.
     """
 
-    def __init__(self, head: str, send: Send, stats: "CohortStats") -> None:
+    def __init__(
+        self, head: str, send: Send, stats: "CohortStats", write: WriteTextFrame | None = None
+    ) -> None:
         self._head = head  # the frame up to its payload: {"id":...,"type":"next","payload":
+        self._head_utf8 = head.encode()
         self._send = send
+        self._write = write
         self._stats = stats
-        self._pending: str | None = None
+        self._pending: Payload | None = None
         self._ended = False
         self._ready = asyncio.Event()  # a payload is pending, or the cohort ended
         self._free = asyncio.Event()  # no send of this member's is in progress
@@ -116,14 +137,14 @@ class Member:
         self.skipped = 0  # payloads replaced by a newer one before this member sent them
         self.frames_sent = 0  # started sends (for keepalive: a busy connection is not idle)
 
-    def offer(self, payload: str) -> None:
+    def offer(self, payload: Payload) -> None:
         """Keep the payload as the newest for ``run`` to send."""
         if self._pending is not None:
             self.skipped += 1
         self._pending = payload
         self._ready.set()
 
-    def deliver(self, payload: str) -> None:
+    def deliver(self, payload: Payload) -> None:
         """Send the payload now if the connection is free, else keep it as the newest."""
         if not self._free.is_set() or self._ended:
             self.offer(payload)
@@ -131,10 +152,13 @@ class Member:
         if self._pending is not None:  # older than this one: never sent
             self._pending = None
             self.skipped += 1
-        self._free.clear()
         self.frames_sent += 1
+        if self._write is not None and self._write((self._head_utf8, payload.utf8, CLOSE)):
+            self._stats.written_directly += 1
+            return
+        self._free.clear()
         try:
-            finishing = start_eagerly(self._send(self._head + payload + "}"))
+            finishing = start_eagerly(self._send(self._head + payload.text + "}"))
         except Exception:  # the connection is gone; its own task notices and leaves
             self._free.set()
             return
@@ -169,7 +193,7 @@ class Member:
                 self._free.clear()
                 self.frames_sent += 1
                 try:
-                    await self._send(self._head + payload + "}")
+                    await self._send(self._head + payload.text + "}")
                 finally:
                     self._free.set()
             elif self._ended:
@@ -186,6 +210,7 @@ class CohortStats:
 
     cohorts_started: int = 0
     executions: int = 0  # results executed and encoded (each shared by a whole cohort)
+    written_directly: int = 0  # frames written to the transport from the shared bytes
     sent_eagerly: int = 0  # frames the sweep wrote at once
     sends_waiting: int = 0  # frames whose send had to wait for a slow connection
 
@@ -196,7 +221,7 @@ class Cohort:
     ) -> None:
         self.key = key
         self.members: set[Member] = set()
-        self.latest: str | None = None
+        self.latest: Payload | None = None
         self.ended = False
         self.errors: list[GraphQLFormattedError] | None = None
         self._on_end = on_end
@@ -209,7 +234,7 @@ class Cohort:
         if self.ended:
             member.end(self.errors)
 
-    async def sweep(self, payload: str) -> None:
+    async def sweep(self, payload: Payload) -> None:
         """Hand the payload to every member, letting the event loop turn every slice."""
         self.latest = payload
         clock = asyncio.get_running_loop().time
@@ -242,15 +267,18 @@ class Cohorts:
         return len(self._cohorts)
 
     @asynccontextmanager
-    async def join(self, key: CohortKey, head: str, send: Send) -> AsyncIterator[Member]:
-        """Join the cohort of ``key``; frames go out through ``send`` as ``head`` + payload
-        + ``}``. Run ``member.run()`` for the payloads a busy connection must wait for."""
+    async def join(
+        self, key: CohortKey, head: str, send: Send, write: WriteTextFrame | None = None
+    ) -> AsyncIterator[Member]:
+        """Join the cohort of ``key``; frames go out as ``head`` + payload + ``}``, written
+        by ``write`` when it can, else through ``send``. Run ``member.run()`` for the
+        payloads a busy connection must wait for."""
         cohort = self._cohorts.get(key)
         if cohort is None:
             cohort = Cohort(key, self._run, self._forget)
             self._cohorts[key] = cohort
             self.stats.cohorts_started += 1
-        member = Member(head, send, self.stats)
+        member = Member(head, send, self.stats, write)
         cohort.join(member)
         try:
             yield member
@@ -280,7 +308,7 @@ class Cohorts:
                         cohort.end([error.formatted for error in result.errors or []])
                         return
                     self.stats.executions += 1
-                    await cohort.sweep(encode_payload(result))
+                    await cohort.sweep(Payload.of(encode_payload(result)))
         except asyncio.CancelledError:
             raise
         except Exception:  # strawberry turns resolver errors into results; this is a bug

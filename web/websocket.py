@@ -35,6 +35,7 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 from resolvers.auth import person_for_token
 from schema.context import Context
 from web.cohorts import CohortKey, Cohorts, Member, Send, cohort_key
+from web.ws_protocol import WRITE_TEXT_FRAME, WriteTextFrame
 
 MAX_TOKEN_LENGTH = 512
 BEARER = "bearer "
@@ -110,9 +111,12 @@ def _cohort_of(
     return None if key is None else (cohorts, key)
 
 
-def _sender(websocket: object) -> Send:
+def _senders(websocket: object) -> tuple[Send, WriteTextFrame | None]:
+    """How a cohort sends to this connection: through ASGI, and directly when the server
+    offers it (``web.ws_protocol``, under ``si-hub serve``)."""
     assert isinstance(websocket, ASGIWebSocketAdapter)  # the hub serves GraphQL over ASGI
-    return websocket.ws.send_text
+    write = websocket.ws.scope.get("extensions", {}).get(WRITE_TEXT_FRAME)
+    return websocket.ws.send_text, write if callable(write) else None
 
 
 async def _send_kept(member: Member) -> None:
@@ -169,7 +173,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         cohorts, key = cohort
         head = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
-        async with cohorts.join(key, head, _sender(self.websocket)) as member:
+        async with cohorts.join(key, head, *_senders(self.websocket)) as member:
             self.cohort_members.add(member)
             try:
                 await _send_kept(member)
@@ -213,7 +217,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         cohorts, key = cohort
         try:
             head = '{"type":"data","id":' + json.dumps(operation_id) + ',"payload":'
-            async with cohorts.join(key, head, _sender(self.websocket)) as member:
+            async with cohorts.join(key, head, *_senders(self.websocket)) as member:
                 await _send_kept(member)
             if member.errors:
                 error = ErrorMessage(type="error", id=operation_id, payload=member.errors[0])
