@@ -14,6 +14,9 @@ import asyncio
 from contextlib import suppress
 
 HEADER_END = b"\r\n\r\n"
+# uvicorn closes a keep-alive connection idle for 5 s (timeout_keep_alive); one idle that
+# long may be closing as it is picked, and a POST written to it would fail: not reused.
+IDLE_LIMIT = 4.0
 
 
 class HttpError(Exception):
@@ -23,6 +26,7 @@ class HttpError(Exception):
 class Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.idle_since = asyncio.get_running_loop().time()
 
     async def exchange(self, request: bytes) -> bytes:
         self.writer.write(request)
@@ -69,15 +73,17 @@ class LeanHttpPool:
             except BaseException:
                 connection.close()
                 raise
+            connection.idle_since = asyncio.get_running_loop().time()
             self._idle.append(connection)
             return response
 
     async def _connection(self) -> Connection:
-        """An idle connection the server has not closed (uvicorn closes idle ones after
-        5 s), or a new one."""
+        """An idle connection the server has not closed nor is about to close, or a new
+        one."""
+        now = asyncio.get_running_loop().time()
         while self._idle:
             connection = self._idle.pop()
-            if not connection.reader.at_eof():
+            if not connection.reader.at_eof() and now - connection.idle_since < IDLE_LIMIT:
                 return connection
             connection.close()
         return await self._open()
