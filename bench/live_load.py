@@ -104,7 +104,15 @@ def server_pids(process: subprocess.Popen[bytes], workers: int) -> dict[str, int
 class Clients:
     """The load-client processes (bench/viewers.py)."""
 
-    def __init__(self, url: str, viewers: int, per_process: int, mode: str, event_id: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        viewers: int,
+        per_process: int,
+        mode: str,
+        event_id: str,
+        read_every_ms: float,
+    ) -> None:
         count = max(1, math.ceil(viewers / per_process)) if viewers else 0
         sizes = [viewers // count + (1 if n < viewers % count else 0) for n in range(count)]
         self.processes = [
@@ -121,6 +129,8 @@ class Clients:
                     mode,
                     "--event-id",
                     event_id,
+                    "--read-every-ms",
+                    str(read_every_ms),
                 ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -302,6 +312,7 @@ async def hub_phase(
                 args.viewers_per_client,
                 "graphql",
                 stage.event_id,
+                args.client_read_every_ms,
             )
             ready = await clients.ready()
             say(f"hub: {sum(r['ready'] for r in ready)} viewers subscribed")
@@ -387,7 +398,12 @@ async def bare_phase(args: argparse.Namespace, frame: str, logs: Path) -> dict[s
         await wait_healthy(f"http://127.0.0.1:{port}/", server, log)
         pids = server_pids(server, args.workers)
         clients = Clients(
-            f"ws://127.0.0.1:{port}/ws", args.viewers, args.viewers_per_client, "bare", ""
+            f"ws://127.0.0.1:{port}/ws",
+            args.viewers,
+            args.viewers_per_client,
+            "bare",
+            "",
+            args.client_read_every_ms,
         )
         ready = await clients.ready()
         window = CpuWindow({**pids, **clients.pids})
@@ -529,6 +545,12 @@ def main() -> None:
     )
     parser.add_argument("--http-connections", type=int, default=100, help="driver's HTTP pool")
     parser.add_argument(
+        "--client-read-every-ms",
+        type=float,
+        default=5,
+        help="load clients read their sockets in batches this often (0: on each arrival)",
+    )
+    parser.add_argument(
         "--refresh-interval", type=float, default=0.15, help="LIVE_REFRESH_INTERVAL"
     )
     parser.add_argument(
@@ -541,7 +563,8 @@ def main() -> None:
         "--bare-ws",
         default="auto",
         choices=["auto", "websockets", "websockets-sansio", "wsproto"],
-        help="uvicorn WebSocket implementation of the bare endpoint (si-hub uses auto)",
+        help="uvicorn WebSocket implementation of the bare endpoint (si-hub: websockets-sansio"
+        " plus direct frame writes)",
     )
     asyncio.run(main_async(parser.parse_args()))
 
