@@ -30,6 +30,8 @@ class Notifier:
 
     def __init__(self, publisher: Publisher | None, *, timeout: float = 1.0) -> None:
         self.publisher = publisher
+        # A runtime Protocol check walks the class's members: once here, not per write.
+        self._batch = publisher if isinstance(publisher, BatchPublisher) else None
         # Redis down or unreachable must not hold a committed write's response for long.
         self.timeout = timeout
 
@@ -46,8 +48,8 @@ class Notifier:
         ]
         try:
             async with asyncio.timeout(self.timeout):
-                if isinstance(self.publisher, BatchPublisher):
-                    await self.publisher.publish_many(messages)
+                if self._batch is not None:
+                    await self._batch.publish_many(messages)
                 else:
                     for channel, message in messages:
                         await self.publisher.publish(channel, message)
