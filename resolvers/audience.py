@@ -132,7 +132,9 @@ async def support_pitch(
             project_pk=project_pk,
             backer_pk=backer_pk,
             made_by_pk=viewer.pk if viewer is not None else backer_pk,
-            slot=free[0],
+            # Spread by project: one attendee's supports for different projects, sent at
+            # the same moment, then mostly take different slots instead of racing for one.
+            slot=free[project_pk % len(free)],
             community_id=event.community_id,
         )
         try:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import EventState, Pledge, PledgeKind, PledgeStatus
@@ -55,11 +56,15 @@ WHERE pi.project_id = $3 AND e.state = '{EventState.LIVE}'
 """
 
 # The same rows as the ORM path below (columns the statement leaves out are nullable).
+# A unique conflict (a taken slot, a second vote) inserts neither row and returns none:
+# ``ON CONFLICT DO NOTHING`` instead of an error, which PostgreSQL would log with the whole
+# statement, and which tortoise would translate through an exception with its traceback.
 VOTE_WITH_ENTRY = f"""
 WITH vote AS (
     INSERT INTO pledge (project_id, backer_id, made_by_id, kind, status, description,
                         active_vote_backer_id, event_id, event_slot, created_at, updated_at)
     VALUES ($1, $2, $3, '{PledgeKind.VOTE}', '{PledgeStatus.PLEDGED}', '', $2, $4, $5, $6, $6)
+    ON CONFLICT DO NOTHING
     RETURNING id
 )
 INSERT INTO activity_entry (actor_id, performed_by_id, verb, subject_type, subject_id,
@@ -194,6 +199,8 @@ async def insert_event_vote(vote: EventVote) -> Pledge:
             json.dumps(vote.details()),
         ],
     )
+    if not rows:
+        raise IntegrityError("another request took this slot, or this vote")
     pledge = vote.pledge(now, id=int(rows[0]["subject_id"]))
     pledge._saved_in_db = True
     return pledge

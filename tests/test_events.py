@@ -3,7 +3,11 @@
 import asyncio
 from collections import Counter
 
+import pytest
+from tortoise.exceptions import IntegrityError
+
 from models import ActivityEntry, Pledge, Sector
+from resolvers.event_vote import EventVote, insert_event_vote
 from tests.conftest import IS_POSTGRES
 from tests.factories import (
     gid,
@@ -190,7 +194,34 @@ async def test_an_attendee_vote_is_two_reads_and_one_write_with_its_activity_ent
         "kind": "VOTE",
         "eventId": stage.event["id"],
     }
-    assert (vote.event_slot, vote.active_vote_backer_id) == (2, vote.backer_id)
+    first = await Pledge.filter(project_id=stage.projects[0].pk).get()
+    assert {first.event_slot, vote.event_slot} == {1, 2}
+    assert vote.active_vote_backer_id == vote.backer_id
+
+
+async def test_a_vote_into_a_taken_slot_raises_and_writes_nothing(client):
+    # given an attendee whose vote took a slot
+    stage = await Stage(client).build(supportsPerAttendee=2)
+    await stage.act("startEvent")
+    await stage.support(await stage.join(), 0)
+    taken = await Pledge.get(project_id=stage.projects[0].pk)
+    assert taken.event_id is not None
+    assert taken.event_slot is not None
+    # when a vote for the other project tries the same slot (as a racing request would)
+    racing = EventVote(
+        event_pk=taken.event_id,
+        project_pk=stage.projects[1].pk,
+        backer_pk=taken.backer_id,
+        made_by_pk=taken.backer_id,
+        slot=taken.event_slot,
+        community_id=stage.community.pk,
+    )
+    pledges, entries = await Pledge.all().count(), await ActivityEntry.all().count()
+    # then it is refused as a conflict (the request then looks again for a free slot)...
+    with pytest.raises(IntegrityError):
+        await insert_event_vote(racing)
+    # ...with neither the pledge nor its activity entry written
+    assert (await Pledge.all().count(), await ActivityEntry.all().count()) == (pledges, entries)
 
 
 async def test_concurrent_supports_of_one_attendee_never_exceed_the_limit(client):
