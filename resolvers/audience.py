@@ -141,6 +141,12 @@ async def support_pitch(
             pledge = await insert_event_vote(vote)
         except IntegrityError:
             continue  # another request took this slot or this vote: look again
+        if pledge is None:
+            raise Conflict(
+                "The event stopped being LIVE before this support was recorded.",
+                field="eventId",
+                code=ErrorCode.EVENT_NOT_LIVE,
+            )
         return Support(pledge, len(free) - 1, event.project_community_id, votes.live_event_ids)
     raise Conflict(
         "You already support this project.", field="projectId", code=ErrorCode.ALREADY_VOTED

@@ -6,10 +6,12 @@ queries through the ORM cost as much again. So the hot path is written in SQL:
 
 - one read of the event, the attendee the token belongs to and the pitch (``AT_EVENT``);
 - one read of the backer's votes and the project's LIVE events (``VOTES_AND_LIVE_EVENTS``);
-- one write. Through the ORM it is four round trips (BEGIN, two INSERTs, COMMIT). On
-  PostgreSQL it is one statement: a data-modifying CTE inserts the pledge and its activity
-  entry together, and a single statement is atomic by itself, so a unique violation (a
-  second vote, a taken slot) leaves neither row behind. SQLite takes the ORM transaction.
+- one write, which goes in only if the event is still LIVE (a close may have committed
+  since the first read). Through the ORM it is a transaction (the state, two INSERTs). On
+  PostgreSQL it is one statement: a data-modifying CTE checks the event row and inserts
+  the pledge and its activity entry together, and a single statement is atomic by itself,
+  so a conflict (a second vote, a taken slot) leaves neither row behind. SQLite takes the
+  ORM transaction.
 
 The reads are portable SQL written with PostgreSQL's ``$n`` parameters (``portable`` turns
 them into SQLite's ``?``).
@@ -24,7 +26,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import EventState, Pledge, PledgeKind, PledgeStatus
+from models import EventState, PitchingEvent, Pledge, PledgeKind, PledgeStatus
 from resolvers.activity import record_activity
 from resolvers.ids import to_global_id
 from resolvers.spatial_sql import on_postgres
@@ -56,21 +58,34 @@ WHERE pi.project_id = $3 AND e.state = '{EventState.LIVE}'
 """
 
 # The same rows as the ORM path below (columns the statement leaves out are nullable).
-# A unique conflict (a taken slot, a second vote) inserts neither row and returns none:
-# ``ON CONFLICT DO NOTHING`` instead of an error, which PostgreSQL would log with the whole
-# statement, and which tortoise would translate through an exception with its traceback.
+# - The vote goes in only while the event is LIVE, checked on the event row locked FOR KEY
+#   SHARE (the lock the foreign key check takes anyway). ``closeEvent`` holds the row FOR
+#   UPDATE while it freezes the results: a vote arriving then waits, sees CLOSED once the
+#   close commits (READ COMMITTED re-reads a row it waited for) and inserts nothing, so no
+#   vote lands after the frozen results. A vote that locked the row first commits first,
+#   and the close then counts it.
+# - A unique conflict (a taken slot, a second vote) inserts nothing: ``ON CONFLICT DO
+#   NOTHING`` instead of an error, which PostgreSQL would log with the whole statement and
+#   tortoise would translate through an exception with its traceback.
+# One row comes back: whether the event was LIVE, and the new pledge's ID (NULL: none).
 VOTE_WITH_ENTRY = f"""
-WITH vote AS (
+WITH live AS (
+    SELECT id FROM pitching_event WHERE id = $4 AND state = '{EventState.LIVE}' FOR KEY SHARE
+), vote AS (
     INSERT INTO pledge (project_id, backer_id, made_by_id, kind, status, description,
                         active_vote_backer_id, event_id, event_slot, created_at, updated_at)
-    VALUES ($1, $2, $3, '{PledgeKind.VOTE}', '{PledgeStatus.PLEDGED}', '', $2, $4, $5, $6, $6)
+    SELECT $1, $2, $3, '{PledgeKind.VOTE}', '{PledgeStatus.PLEDGED}', '', $2, live.id, $5,
+           $6, $6
+    FROM live
     ON CONFLICT DO NOTHING
     RETURNING id
+), entry AS (
+    INSERT INTO activity_entry (actor_id, performed_by_id, verb, subject_type, subject_id,
+                                community_id, is_public, details, created_at)
+    SELECT $2, $3, '{VERB}', 'Pledge', vote.id, $7, TRUE, $8::jsonb, $6 FROM vote
+    RETURNING subject_id
 )
-INSERT INTO activity_entry (actor_id, performed_by_id, verb, subject_type, subject_id,
-                            community_id, is_public, details, created_at)
-SELECT $2, $3, '{VERB}', 'Pledge', vote.id, $7, TRUE, $8::jsonb, $6 FROM vote
-RETURNING subject_id
+SELECT EXISTS (SELECT 1 FROM live) AS live, (SELECT subject_id FROM entry) AS pledge_id
 """
 
 
@@ -181,8 +196,10 @@ async def votes_and_live_events(
     )
 
 
-async def insert_event_vote(vote: EventVote) -> Pledge:
-    """Insert the vote and its ``pledge.made`` entry; raises IntegrityError on a conflict."""
+async def insert_event_vote(vote: EventVote) -> Pledge | None:
+    """Insert the vote and its ``pledge.made`` entry; None when the event is no longer LIVE
+    (closed since it was read), IntegrityError on a conflict (a taken slot, a second vote).
+    """
     now = datetime.now(UTC)
     if not on_postgres():
         return await _insert_through_orm(vote, now)
@@ -199,16 +216,23 @@ async def insert_event_vote(vote: EventVote) -> Pledge:
             json.dumps(vote.details()),
         ],
     )
-    if not rows:
+    outcome = rows[0]
+    if not outcome["live"]:
+        return None
+    if outcome["pledge_id"] is None:
         raise IntegrityError("another request took this slot, or this vote")
-    pledge = vote.pledge(now, id=int(rows[0]["subject_id"]))
+    pledge = vote.pledge(now, id=int(outcome["pledge_id"]))
     pledge._saved_in_db = True
     return pledge
 
 
-async def _insert_through_orm(vote: EventVote, now: datetime) -> Pledge:
+async def _insert_through_orm(vote: EventVote, now: datetime) -> Pledge | None:
     pledge = vote.pledge(now)
+    # SQLite runs one write transaction at a time: a close either committed before this
+    # one (the event reads CLOSED here) or starts after it (and counts this vote).
     async with in_transaction():
+        if not await PitchingEvent.filter(pk=vote.event_pk, state=EventState.LIVE).exists():
+            return None
         await pledge.save()
         await record_activity(
             verb=VERB,

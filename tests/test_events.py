@@ -5,6 +5,7 @@ from collections import Counter
 
 import pytest
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from models import ActivityEntry, Pledge, Sector
 from resolvers.event_vote import EventVote, insert_event_vote
@@ -175,10 +176,11 @@ async def test_an_attendee_vote_is_two_reads_and_one_write_with_its_activity_ent
     # then it counts, with the slot left reported...
     assert (second["__typename"], second["remainingSupports"]) == ("SupportPitchSuccess", 0)
     # ...for two reads (event, attendee and pitch; votes and LIVE events) and one write:
-    # on PostgreSQL a single statement, on SQLite the pledge and entry in one transaction
+    # on PostgreSQL a single statement, on SQLite one transaction (the event still LIVE?
+    # the pledge, its entry)
     reads, writes = counter.statements[:2], counter.statements[2:]
     assert all(statement.startswith("SELECT") for statement in reads), counter.statements
-    expected_writes = ["WITH"] if IS_POSTGRES else ["INSERT", "INSERT"]
+    expected_writes = ["WITH"] if IS_POSTGRES else ["SELECT", "INSERT", "INSERT"]
     assert [statement.split()[0] for statement in writes] == expected_writes, writes
     # and the vote is logged like any pledge, in the event's community
     vote = await Pledge.filter(project_id=stage.projects[1].pk).get()
@@ -222,6 +224,69 @@ async def test_a_vote_into_a_taken_slot_raises_and_writes_nothing(client):
         await insert_event_vote(racing)
     # ...with neither the pledge nor its activity entry written
     assert (await Pledge.all().count(), await ActivityEntry.all().count()) == (pledges, entries)
+
+
+async def test_a_vote_written_after_the_event_closed_is_not_recorded(client):
+    # given an attendee's vote read while the event was LIVE (its first two reads)...
+    stage = await Stage(client).build(supportsPerAttendee=2)
+    await stage.act("startEvent")
+    await stage.support(await stage.join(), 0)
+    first = await Pledge.get(project_id=stage.projects[0].pk)
+    assert first.event_id is not None
+    late = EventVote(
+        event_pk=first.event_id,
+        project_pk=stage.projects[1].pk,
+        backer_pk=first.backer_id,
+        made_by_pk=first.backer_id,
+        slot=2 if first.event_slot == 1 else 1,
+        community_id=stage.community.pk,
+    )
+    # ...when the organiser closes the event before the vote is written
+    await stage.act("closeEvent")
+    pledges, entries = await Pledge.all().count(), await ActivityEntry.all().count()
+    # then the write refuses it (the request answers EVENT_NOT_LIVE), writing nothing, so
+    # the frozen results stay the event's last word
+    assert await insert_event_vote(late) is None
+    assert (await Pledge.all().count(), await ActivityEntry.all().count()) == (pledges, entries)
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="row locks: PostgreSQL only")
+async def test_a_vote_waiting_on_a_closing_event_is_refused_once_the_close_commits(client):
+    # given a LIVE event and an attendee's next vote, already past its reads
+    stage = await Stage(client).build(supportsPerAttendee=2)
+    await stage.act("startEvent")
+    await stage.support(await stage.join(), 0)
+    first = await Pledge.get(project_id=stage.projects[0].pk)
+    assert first.event_id is not None
+    late = EventVote(
+        event_pk=first.event_id,
+        project_pk=stage.projects[1].pk,
+        backer_pk=first.backer_id,
+        made_by_pk=first.backer_id,
+        slot=2 if first.event_slot == 1 else 1,
+        community_id=stage.community.pk,
+    )
+    go = asyncio.Event()
+
+    async def write_when_told() -> Pledge | None:
+        await go.wait()
+        return await insert_event_vote(late)
+
+    # (made out here: a task made inside the transaction would share its connection)
+    writing = asyncio.create_task(write_when_told())
+    # when a close holds the event row (as closeEvent does while it freezes the results)
+    async with in_transaction() as closing:
+        locked = "SELECT id FROM pitching_event WHERE id = $1 FOR UPDATE"
+        await closing.execute_query(locked, [first.event_id])
+        close = "UPDATE pitching_event SET state = 'CLOSED' WHERE id = $1"
+        await closing.execute_query(close, [first.event_id])
+        go.set()
+        await asyncio.sleep(0.3)
+        # then the vote waits for it...
+        assert not writing.done()
+    # ...and once the close commits, it sees CLOSED and writes nothing
+    assert await asyncio.wait_for(writing, 10) is None
+    assert await Pledge.filter(project_id=stage.projects[1].pk).count() == 0
 
 
 async def test_concurrent_supports_of_one_attendee_never_exceed_the_limit(client):
