@@ -9,11 +9,13 @@ is never longer than one step; one public activity entry records it.
 Concurrency: both issue rows are locked (``SELECT ... FOR UPDATE`` on PostgreSQL, lowest id
 first so two merges of the same pair queue instead of deadlocking) and every state rule is
 checked again on the locked rows, so "A duplicates B" and "B duplicates A" sent at once
-cannot both succeed. SQLite runs one write transaction at a time. ``affects_me_too`` locks
-the issue it writes to, so a merge running at the same moment cannot strand the answer on
-an issue that just became a duplicate.
+cannot both succeed. SQLite runs one write transaction at a time. ``affects_me_too`` and
+``follow_issue`` lock the issue they write to (``write_on_original``), so a merge running
+at the same moment cannot strand the answer or the follow on an issue that just became a
+duplicate.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tortoise.expressions import Subquery
@@ -247,6 +249,58 @@ async def affects_me_too(viewer: Actor | None, *, issue_id: str, affected: bool)
     """
     person = require_person(viewer)
     requested = await issue_by_global_id(issue_id)
+
+    async def answer(locked: Issue) -> None:
+        if await _set_affected(locked, person, affected):
+            await record_activity(
+                verb="issue.affected" if affected else "issue.unaffected",
+                subject=locked,
+                actor=person,
+                performed_by=person,
+                community_id=locked.community_id,
+                is_public=False,
+                details=_redirect_details(requested, locked),
+            )
+
+    locked = await write_on_original(requested, answer)
+    redirected = requested if requested.pk != locked.pk else None
+    return AffectedAnswer(issue=locked, affected=affected, redirected_from=redirected)
+
+
+async def follow_issue(viewer: Actor | None, *, issue_id: str, follow: bool) -> tuple[Issue, bool]:
+    """Follow or unfollow an issue (a duplicate's original, where its followers went);
+    repeating either is harmless."""
+    person = require_person(viewer)
+    requested = await issue_by_global_id(issue_id)
+
+    async def set_following(locked: Issue) -> None:
+        rows = IssueFollower.filter(issue_id=locked.pk, person_id=person.pk)
+        if not follow:
+            changed = await rows.delete() > 0
+        elif changed := not await rows.exists():
+            # The issue row is locked: no other follow of this person can slip in between.
+            await IssueFollower.create(issue_id=locked.pk, person_id=person.pk)
+        if changed:
+            await record_activity(
+                verb="issue.followed" if follow else "issue.unfollowed",
+                subject=locked,
+                actor=person,
+                performed_by=person,
+                community_id=locked.community_id,
+                is_public=False,
+                details=_redirect_details(requested, locked),
+            )
+
+    return await write_on_original(requested, set_following), follow
+
+
+async def write_on_original(requested: Issue, write: Callable[[Issue], Awaitable[None]]) -> Issue:
+    """Run ``write`` on the issue, or on its original if it is a duplicate, in a transaction
+    holding that issue's row lock; returns the issue written to.
+
+    A merge moves a duplicate's people to its original while holding both rows' locks, so
+    a write made under the lock never lands on an issue that has just become a duplicate.
+    """
     start = requested
     for _ in range(MAX_LOCK_ATTEMPTS):
         target, _path = await _chain_root(start)
@@ -258,18 +312,8 @@ async def affects_me_too(viewer: Actor | None, *, issue_id: str, affected: bool)
             if locked.status == IssueStatus.DUPLICATE:
                 start = locked  # merged since we looked: follow it to its original
                 continue
-            if await _set_affected(locked, person, affected):
-                await record_activity(
-                    verb="issue.affected" if affected else "issue.unaffected",
-                    subject=locked,
-                    actor=person,
-                    performed_by=person,
-                    community_id=locked.community_id,
-                    is_public=False,
-                    details=_redirect_details(requested, locked),
-                )
-        redirected = requested if requested.pk != locked.pk else None
-        return AffectedAnswer(issue=locked, affected=affected, redirected_from=redirected)
+            await write(locked)
+        return locked
     raise Conflict(
         "The issue is being merged right now: try again.",
         field="issueId",

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -213,28 +212,3 @@ async def update_issue(
             details={"fields": sorted(changes) + (["tags"] if goals or affected_groups else [])},
         )
     return issue
-
-
-async def follow_issue(viewer: Actor | None, *, issue_id: str, follow: bool) -> tuple[Issue, bool]:
-    """Follow or unfollow an issue; repeating either is harmless."""
-    person = require_person(viewer)
-    issue = await issue_by_global_id(issue_id)
-    try:
-        async with in_transaction():
-            if follow:
-                await IssueFollower.create(issue=issue, person=person)
-                changed = True
-            else:
-                changed = await IssueFollower.filter(issue=issue, person=person).delete() > 0
-            if changed:
-                await record_activity(
-                    verb="issue.followed" if follow else "issue.unfollowed",
-                    subject=issue,
-                    actor=person,
-                    performed_by=person,
-                    community_id=issue.community_id,
-                    is_public=False,
-                )
-    except IntegrityError:
-        pass  # already following: following twice is a no-op, not an error
-    return issue, follow

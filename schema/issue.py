@@ -7,6 +7,7 @@ import strawberry
 
 from models import AffectedGroup, IssueCategory, IssueStatus, Sector
 from models import Issue as IssueRow
+from resolvers import duplicates as duplicate_resolvers
 from resolvers import issue as issue_resolvers
 from resolvers.ids import to_global_id
 from resolvers.pagination import PageArgs, page_of_list
@@ -200,7 +201,9 @@ class UpdateIssueSuccess:
 
 @strawberry.type(description="The viewer now follows (or no longer follows) the issue.")
 class FollowIssueSuccess:
-    issue: Issue = strawberry.field(description="The issue.")
+    issue: Issue = strawberry.field(
+        description="The issue followed: the one asked for, or its original if it is a duplicate."
+    )
     following: bool = strawberry.field(description="Whether the viewer now follows it.")
 
 
@@ -266,10 +269,13 @@ class IssueMutation:
 
         return await as_result(run())
 
-    @strawberry.mutation(description="Follow an issue to hear about its progress.")
+    @strawberry.mutation(
+        description="Follow an issue to hear about its progress (following a duplicate "
+        "follows its original, where the duplicate's followers went)."
+    )
     async def follow_issue(self, info: Info, input: FollowIssueInput) -> FollowIssueResult:
         async def run() -> FollowIssueSuccess:
-            row, following = await issue_resolvers.follow_issue(
+            row, following = await duplicate_resolvers.follow_issue(
                 info.context.viewer, issue_id=input.issue_id, follow=input.follow
             )
             return FollowIssueSuccess(issue=Issue.from_row(row), following=following)

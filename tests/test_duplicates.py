@@ -551,6 +551,77 @@ async def test_me_too_follows_a_merge_that_commits_while_it_runs(client, monkeyp
     assert [row.issue_id for row in await IssueAffectedPerson.all()] == [a.pk]
 
 
+FOLLOW_ISSUE = """
+mutation Follow($input: FollowIssueInput!) {
+  followIssue(input: $input) {
+    __typename
+    ... on FollowIssueSuccess { following issue { id followerCount viewerFollows } }
+  }
+}
+"""
+
+
+async def test_following_a_duplicate_follows_its_original(client):
+    # given B, a duplicate of A
+    community = await make_community()
+    a, b = [await make_issue(community, await make_person()) for _ in range(2)]
+    await Issue.filter(pk=b.pk).update(status=IssueStatus.DUPLICATE, duplicate_of_id=a.pk)
+    # when a resident follows B
+    resident = await make_person()
+    body = await graphql(
+        client, FOLLOW_ISSUE, {"input": {"issueId": gid(b)}}, token=await token_for(resident)
+    )
+    # then they follow A, where B's followers went, and the log says they asked for B
+    assert body["data"]["followIssue"]["issue"] == {
+        "id": gid(a),
+        "followerCount": 1,
+        "viewerFollows": True,
+    }
+    assert [row.issue_id for row in await IssueFollower.filter(person=resident)] == [a.pk]
+    entry = await ActivityEntry.get(verb="issue.followed")
+    assert (entry.subject_id, entry.details) == (a.pk, {"requestedIssueId": gid(b)})
+
+
+async def test_a_follow_lands_on_the_original_of_a_merge_that_commits_while_it_runs(
+    client, monkeypatch
+):
+    # given B, which gets merged into A right after the follow looked it up, before its lock
+    community = await make_community()
+    a, b = [await make_issue(community, await make_person()) for _ in range(2)]
+    chain_root = duplicates._chain_root
+    merged = False
+
+    async def merge_after_lookup(issue):
+        nonlocal merged
+        found = await chain_root(issue)
+        if not merged:
+            merged = True
+            await Issue.filter(pk=b.pk).update(status=IssueStatus.DUPLICATE, duplicate_of_id=a.pk)
+        return found
+
+    monkeypatch.setattr(duplicates, "_chain_root", merge_after_lookup)
+    # when a resident follows B
+    resident = await make_person()
+    body = await graphql(
+        client, FOLLOW_ISSUE, {"input": {"issueId": gid(b)}}, token=await token_for(resident)
+    )
+    # then the follow is on A, not stranded on the duplicate
+    assert body["data"]["followIssue"]["issue"]["id"] == gid(a)
+    assert [row.issue_id for row in await IssueFollower.filter(person=resident)] == [a.pk]
+
+
+async def test_concurrent_follows_of_one_person_count_once(client):
+    issue = await make_issue(await make_community(), await make_person())
+    token = await token_for(await make_person())
+    follow = {"input": {"issueId": gid(issue)}}
+    bodies = await asyncio.gather(
+        *(graphql(client, FOLLOW_ISSUE, follow, token=token) for _ in range(10))
+    )
+    assert {body["data"]["followIssue"]["__typename"] for body in bodies} == {"FollowIssueSuccess"}
+    assert await IssueFollower.filter(issue=issue).count() == 1
+    assert await ActivityEntry.filter(verb="issue.followed").count() == 1
+
+
 async def test_concurrent_me_too_of_one_person_counts_once(client):
     issue = await make_issue(await make_community(), await make_person())
     token = await token_for(await make_person())
