@@ -26,7 +26,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import EventState, PitchingEvent, Pledge, PledgeKind, PledgeStatus
+from models import EventState, Pledge, PledgeKind, PledgeStatus
 from resolvers.activity import record_activity
 from resolvers.ids import to_global_id
 from resolvers.spatial_sql import on_postgres
@@ -226,12 +226,26 @@ async def insert_event_vote(vote: EventVote) -> Pledge | None:
     return pledge
 
 
+STILL_LIVE = f"SELECT id FROM pitching_event WHERE id = $1 AND state = '{EventState.LIVE}'"
+
+
+async def event_still_live(event_pk: int) -> bool:
+    """Inside a write transaction: is the event still LIVE, so a pledge may count there?
+
+    On PostgreSQL the row is locked FOR KEY SHARE until the transaction ends (the lock its
+    foreign key check takes anyway; pledges do not block each other). ``closeEvent`` holds
+    it FOR UPDATE while freezing the results: a pledge then waits and reads CLOSED once the
+    close commits, or, if it locked first, commits first and is counted. SQLite runs one
+    write transaction at a time, which orders them the same way.
+    """
+    sql = STILL_LIVE + (" FOR KEY SHARE" if on_postgres() else "")
+    return bool(await _rows(sql, [event_pk]))
+
+
 async def _insert_through_orm(vote: EventVote, now: datetime) -> Pledge | None:
     pledge = vote.pledge(now)
-    # SQLite runs one write transaction at a time: a close either committed before this
-    # one (the event reads CLOSED here) or starts after it (and counts this vote).
     async with in_transaction():
-        if not await PitchingEvent.filter(pk=vote.event_pk, state=EventState.LIVE).exists():
+        if not await event_still_live(vote.event_pk):
             return None
         await pledge.save()
         await record_activity(

@@ -29,6 +29,7 @@ from models import (
 from models.money import to_minor_units
 from resolvers.activity import record_activity
 from resolvers.errors import Conflict, ErrorCode, NotFound, Problem, ValidationFailed
+from resolvers.event_vote import event_still_live
 from resolvers.ids import decode_id, to_global_id
 from resolvers.permissions import acting_actor, require_owner, require_person
 from resolvers.project import MoneyArgs, project_by_global_id
@@ -211,6 +212,12 @@ async def _insert(
 ) -> Pledge:
     idempotency_key, fingerprint = idempotency
     async with in_transaction():
+        if event is not None and not await event_still_live(event.pk):
+            raise Conflict(
+                "The event stopped being LIVE before this pledge was recorded.",
+                field="eventId",
+                code=ErrorCode.EVENT_NOT_LIVE,
+            )
         pledge = await Pledge.create(
             project=project,
             backer=backer,

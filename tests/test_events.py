@@ -2,12 +2,14 @@
 
 import asyncio
 from collections import Counter
+from typing import Any
 
 import pytest
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import ActivityEntry, Pledge, Sector
+from models import ActivityEntry, EventState, PitchingEvent, Pledge, Sector
+from resolvers import pledge as pledge_resolvers
 from resolvers.event_vote import EventVote, insert_event_vote
 from tests.conftest import IS_POSTGRES
 from tests.factories import (
@@ -349,6 +351,35 @@ async def test_wrong_join_code_and_foreign_token_are_typed_errors(client):
     foreign = await other.join()
     refused = await stage.support(foreign, 0)
     assert (refused["__typename"], refused["code"]) == ("PermissionDeniedError", "NOT_AN_ATTENDEE")
+
+
+async def test_money_pledged_as_the_event_closes_is_refused_and_not_recorded(client, monkeypatch):
+    # given a live event, closed right after a money pledge found it LIVE, before its write
+    stage = await Stage(client).build()
+    await stage.act("startEvent")
+    found_live = pledge_resolvers._live_event
+
+    async def closed_meanwhile(*args: Any) -> PitchingEvent:
+        event = await found_live(*args)
+        await PitchingEvent.filter(pk=event.pk).update(state=EventState.CLOSED)
+        return event
+
+    monkeypatch.setattr(pledge_resolvers, "_live_event", closed_meanwhile)
+    money = {
+        "projectId": gid(stage.projects[0]),
+        "eventId": stage.event["id"],
+        "kind": "MONEY",
+        "amount": {"amount": "300.00"},
+    }
+    pledge = f"mutation($input: PledgeInput!) {{ pledge(input: $input) {{ {RESULT} }} }}"
+    # when a resident pledges
+    late = await stage.call(pledge, {"input": money}, token=await token_for(await make_person()))
+    # then it is refused as the event is no longer LIVE, and nothing was written
+    assert (late["pledge"]["__typename"], late["pledge"]["code"]) == (
+        "ConflictError",
+        "EVENT_NOT_LIVE",
+    )
+    assert await Pledge.filter(kind="MONEY").count() == 0
 
 
 async def test_signed_in_people_pledge_money_at_a_live_event(client):
