@@ -1,12 +1,12 @@
 """Eager sends: a send that needs no wait runs at once; a waiting one keeps its order."""
 
 import asyncio
-from collections.abc import Sequence
 
 import pytest
 
 from web.cohorts import CohortStats, Member, Payload
 from web.eager import start_eagerly
+from web.ws_protocol import text_frame
 
 
 async def test_a_coroutine_that_never_waits_finishes_before_start_eagerly_returns():
@@ -88,10 +88,10 @@ async def test_a_member_writes_frames_directly_and_falls_back_to_sending_when_re
     sent: list[str] = []
     paused = False
 
-    def write(parts: Sequence[bytes]) -> bool:
+    def write(frame: bytes) -> bool:
         if paused:
             return False
-        written.append(b"".join(parts))
+        written.append(frame)
         return True
 
     async def send(frame: str) -> None:
@@ -104,9 +104,19 @@ async def test_a_member_writes_frames_directly_and_falls_back_to_sending_when_re
     member.deliver(Payload.of('"é"'))
     paused = True
     member.deliver(Payload.of("2"))
-    # then the first was written from the shared UTF-8 bytes, the second sent through ASGI
-    assert written == ['{"p":"é"}'.encode()]
+    # then the first was written as a whole frame of the UTF-8 bytes, the second sent
+    # through ASGI
+    assert written == [text_frame(['{"p":"é"}'.encode()])]
     assert sent == ['{"p":2}']
     assert (stats.written_directly, stats.sent_eagerly, member.frames_sent) == (1, 1, 2)
     member.end(None)
     await asyncio.wait_for(runner, 1)
+
+
+def test_members_with_the_same_head_share_one_frame():
+    payload = Payload.of('{"v":1}')
+    first, second = payload.frame_for(b'{"id":"1",'), payload.frame_for(b'{"id":"1",')
+    other = payload.frame_for(b'{"id":"2",')
+    assert first is second
+    assert first == text_frame([b'{"id":"1",', b'{"v":1}', b"}"])
+    assert other == text_frame([b'{"id":"2",', b'{"v":1}', b"}"])

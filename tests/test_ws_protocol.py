@@ -14,7 +14,12 @@ from websockets.frames import TEXT, Frame
 
 from tests.live_server import free_port
 from tests.waiting import until
-from web.ws_protocol import WRITE_TEXT_FRAME, HubWebSocketProtocol, text_frame_header
+from web.ws_protocol import (
+    WRITE_TEXT_FRAME,
+    HubWebSocketProtocol,
+    text_frame,
+    text_frame_header,
+)
 
 SIZES = (0, 1, 125, 126, 127, 65_535, 65_536, 200_000)  # around each header length switch
 
@@ -77,7 +82,8 @@ async def test_direct_frames_arrive_whole_and_in_order_with_asgi_ones(served):
         # when frames of every header length are written directly, between ASGI sends
         for length in SIZES:
             text = "é" * (length // 2) + "a" * (length % 2)
-            assert endpoint.write((text[: length // 4].encode(), text[length // 4 :].encode()))
+            parts = (text[: length // 4].encode(), text[length // 4 :].encode())
+            assert endpoint.write(text_frame(parts))
             await endpoint.websocket.send_text(f"asgi {length}")
             expected += [text, f"asgi {length}"]
         # then the client reads each one whole, in the order written
@@ -93,13 +99,13 @@ async def test_a_paused_or_closed_connection_refuses_direct_frames(served):
         protocol = endpoint.write.__self__
         # when the transport is paused (a slow client), nothing is written
         protocol.pause_writing()
-        assert endpoint.write((b"held",)) is False
+        assert endpoint.write(text_frame([b"held"])) is False
         protocol.resume_writing()
-        assert endpoint.write((b"sent",)) is True
+        assert endpoint.write(text_frame([b"sent"])) is True
         assert await asyncio.wait_for(client.recv(), 10) == "sent"
         # and once the server has sent its close frame, nothing more is written
         await endpoint.websocket.close()
-        assert endpoint.write((b"late",)) is False
+        assert endpoint.write(text_frame([b"late"])) is False
         with pytest.raises(websockets.ConnectionClosedOK):
             await asyncio.wait_for(client.recv(), 10)
 
@@ -112,6 +118,6 @@ async def test_a_compressed_connection_refuses_direct_frames(served):
         await until(lambda: endpoint.websocket is not None, 10)
         assert endpoint.websocket is not None
         # then a frame cannot skip the compression: it must go through ASGI
-        assert endpoint.write((b"plain",)) is False
+        assert endpoint.write(text_frame([b"plain"])) is False
         await endpoint.websocket.send_text("compressed")
         assert await asyncio.wait_for(client.recv(), 10) == "compressed"

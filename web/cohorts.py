@@ -28,7 +28,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import aclosing, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import FieldNode, GraphQLFormattedError, OperationType, get_operation_ast
@@ -38,7 +38,7 @@ from strawberry.types.execution import PreExecutionError
 
 from schema.checked_documents import parsed_or_none
 from web.eager import start_eagerly
-from web.ws_protocol import WriteTextFrame
+from web.ws_protocol import WriteTextFrame, text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -97,15 +97,27 @@ Send = Callable[[str], Coroutine[Any, Any, None]]
 
 @dataclass(frozen=True, slots=True)
 class Payload:
-    """One snapshot's encoded payload, as text (for ASGI sends) and as UTF-8 (for frames
-    written directly): both made once per snapshot, whatever the size of the cohort."""
+    """One snapshot's encoded payload, as text (for ASGI sends) and as whole WebSocket
+    frames (for frames written directly), each made once per snapshot.
+
+    A frame is the payload behind a member's head (its operation id), so members whose
+    heads are equal share one frame: the hub's audience page numbers its operations from
+    1, so a pitching night's phones mostly share one.
+    """
 
     text: str
     utf8: bytes
+    frames: dict[bytes, bytes] = field(default_factory=dict)  # by head
 
     @classmethod
     def of(cls, text: str) -> "Payload":
         return cls(text, text.encode())
+
+    def frame_for(self, head: bytes) -> bytes:
+        frame = self.frames.get(head)
+        if frame is None:
+            frame = self.frames[head] = text_frame((head, self.utf8, CLOSE))
+        return frame
 
 
 class Member:
@@ -153,7 +165,7 @@ class Member:
             self._pending = None
             self.skipped += 1
         self.frames_sent += 1
-        if self._write is not None and self._write((self._head_utf8, payload.utf8, CLOSE)):
+        if self._write is not None and self._write(payload.frame_for(self._head_utf8)):
             self._stats.written_directly += 1
             return
         self._free.clear()

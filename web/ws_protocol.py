@@ -4,9 +4,10 @@ A cohort sends the same snapshot to thousands of viewers. Through ASGI, each fra
 Starlette state check, uvicorn's ``send`` and websockets' frame serialisation: more Python
 than the write itself. ``HubWebSocketProtocol`` is uvicorn's default protocol
 (websockets-sansio) that also puts a ``write_text_frame`` function in the connection's
-ASGI scope (``scope["extensions"][WRITE_TEXT_FRAME]``). It writes one unmasked text frame
-(RFC 6455 section 5.2) straight to the transport, the way gorilla/websocket's
-``PreparedMessage`` does, and refuses (returns False) whenever the plain path must decide:
+ASGI scope (``scope["extensions"][WRITE_TEXT_FRAME]``). It writes one ready, unmasked text
+frame (RFC 6455 section 5.2, built by ``text_frame``) straight to the transport, so a
+frame built once can go to many connections, as gorilla/websocket's ``PreparedMessage``
+does; and it refuses (returns False) whenever the plain path must decide:
 the transport is paused (a slow client), the connection is not open, a close was sent, a
 fragmented message is in progress or an extension (per-message deflate) is on. The caller
 then sends through ASGI as usual, which waits for the connection.
@@ -21,7 +22,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.protocol import OPEN
 
 WRITE_TEXT_FRAME = "smart_interactions.write_text_frame"
-WriteTextFrame = Callable[[Sequence[bytes]], bool]
+WriteTextFrame = Callable[[bytes], bool]  # a whole encoded frame (``text_frame``)
 
 FIN_TEXT = 0x81  # FIN bit set, opcode 1 (text)
 SHORT_LIMIT = 126  # lengths below fit in the second byte
@@ -37,6 +38,12 @@ def text_frame_header(length: int) -> bytes:
     return bytes((FIN_TEXT, 127)) + length.to_bytes(8, "big")
 
 
+def text_frame(parts: Sequence[bytes]) -> bytes:
+    """A final, unmasked text frame carrying ``parts`` (UTF-8), ready for the wire."""
+    payload = b"".join(parts)
+    return text_frame_header(len(payload)) + payload
+
+
 class HubWebSocketProtocol(WebSocketsSansIOProtocol):
     """websockets-sansio, with ``write_text_frame`` offered to the app (see the module)."""
 
@@ -46,8 +53,8 @@ class HubWebSocketProtocol(WebSocketsSansIOProtocol):
         if scope is not None:
             scope["extensions"][WRITE_TEXT_FRAME] = self.write_text_frame
 
-    def write_text_frame(self, parts: Sequence[bytes]) -> bool:
-        """Write one text frame of ``parts`` (UTF-8) now, or return False untouched."""
+    def write_text_frame(self, frame: bytes) -> bool:
+        """Write ``frame`` (from ``text_frame``) now, or return False untouched."""
         conn = self.conn
         if (
             self.close_sent
@@ -59,8 +66,5 @@ class HubWebSocketProtocol(WebSocketsSansIOProtocol):
             or self.transport.is_closing()
         ):
             return False
-        length = 0
-        for part in parts:
-            length += len(part)
-        self.transport.write(text_frame_header(length) + b"".join(parts))
+        self.transport.write(frame)
         return True
