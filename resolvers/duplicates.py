@@ -252,15 +252,8 @@ async def affects_me_too(viewer: Actor | None, *, issue_id: str, affected: bool)
 
     async def answer(locked: Issue) -> None:
         if await _set_affected(locked, person, affected):
-            await record_activity(
-                verb="issue.affected" if affected else "issue.unaffected",
-                subject=locked,
-                actor=person,
-                performed_by=person,
-                community_id=locked.community_id,
-                is_public=False,
-                details=_redirect_details(requested, locked),
-            )
+            verb = "issue.affected" if affected else "issue.unaffected"
+            await _record_own_answer(verb, person, requested, locked)
 
     locked = await write_on_original(requested, answer)
     redirected = requested if requested.pk != locked.pk else None
@@ -281,15 +274,8 @@ async def follow_issue(viewer: Actor | None, *, issue_id: str, follow: bool) -> 
             # The issue row is locked: no other follow of this person can slip in between.
             await IssueFollower.create(issue_id=locked.pk, person_id=person.pk)
         if changed:
-            await record_activity(
-                verb="issue.followed" if follow else "issue.unfollowed",
-                subject=locked,
-                actor=person,
-                performed_by=person,
-                community_id=locked.community_id,
-                is_public=False,
-                details=_redirect_details(requested, locked),
-            )
+            verb = "issue.followed" if follow else "issue.unfollowed"
+            await _record_own_answer(verb, person, requested, locked)
 
     return await write_on_original(requested, set_following), follow
 
@@ -331,6 +317,20 @@ async def _set_affected(issue: Issue, person: Actor, affected: bool) -> bool:
     # The issue row is locked: no other answer of this person can slip in between.
     await IssueAffectedPerson.create(issue_id=issue.pk, person_id=person.pk)
     return True
+
+
+async def _record_own_answer(verb: str, person: Actor, requested: Issue, locked: Issue) -> None:
+    """A private activity entry of a person's own follow or "me too" (naming the issue they
+    asked about when it went to that issue's original)."""
+    await record_activity(
+        verb=verb,
+        subject=locked,
+        actor=person,
+        performed_by=person,
+        community_id=locked.community_id,
+        is_public=False,
+        details=_redirect_details(requested, locked),
+    )
 
 
 def _redirect_details(requested: Issue, recorded: Issue) -> dict[str, object]:

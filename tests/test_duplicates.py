@@ -522,10 +522,9 @@ async def test_affects_me_too_on_a_duplicate_goes_to_the_original(client):
     assert (entry.subject_id, entry.details) == (a.pk, {"requestedIssueId": gid(b)})
 
 
-async def test_me_too_follows_a_merge_that_commits_while_it_runs(client, monkeypatch):
-    # given B, which gets merged into A right after "me too" looked it up, before its lock
-    community = await make_community()
-    a, b = [await make_issue(community, await make_person()) for _ in range(2)]
+def _merge_right_after_lookup(monkeypatch: pytest.MonkeyPatch, duplicate, original) -> None:
+    """Merge ``duplicate`` into ``original`` just after the next chain lookup, before the
+    write takes its lock (as a merge committing at that moment would)."""
     chain_root = duplicates._chain_root
     merged = False
 
@@ -534,10 +533,19 @@ async def test_me_too_follows_a_merge_that_commits_while_it_runs(client, monkeyp
         found = await chain_root(issue)
         if not merged:
             merged = True
-            await Issue.filter(pk=b.pk).update(status=IssueStatus.DUPLICATE, duplicate_of_id=a.pk)
+            await Issue.filter(pk=duplicate.pk).update(
+                status=IssueStatus.DUPLICATE, duplicate_of_id=original.pk
+            )
         return found
 
     monkeypatch.setattr(duplicates, "_chain_root", merge_after_lookup)
+
+
+async def test_me_too_follows_a_merge_that_commits_while_it_runs(client, monkeypatch):
+    # given B, which gets merged into A right after "me too" looked it up, before its lock
+    community = await make_community()
+    a, b = [await make_issue(community, await make_person()) for _ in range(2)]
+    _merge_right_after_lookup(monkeypatch, b, a)
     # when a resident says B affects them
     body = await graphql(
         client,
@@ -588,18 +596,7 @@ async def test_a_follow_lands_on_the_original_of_a_merge_that_commits_while_it_r
     # given B, which gets merged into A right after the follow looked it up, before its lock
     community = await make_community()
     a, b = [await make_issue(community, await make_person()) for _ in range(2)]
-    chain_root = duplicates._chain_root
-    merged = False
-
-    async def merge_after_lookup(issue):
-        nonlocal merged
-        found = await chain_root(issue)
-        if not merged:
-            merged = True
-            await Issue.filter(pk=b.pk).update(status=IssueStatus.DUPLICATE, duplicate_of_id=a.pk)
-        return found
-
-    monkeypatch.setattr(duplicates, "_chain_root", merge_after_lookup)
+    _merge_right_after_lookup(monkeypatch, b, a)
     # when a resident follows B
     resident = await make_person()
     body = await graphql(

@@ -4,6 +4,7 @@ import asyncio
 from collections import Counter
 from typing import Any
 
+import httpx
 import pytest
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -203,23 +204,37 @@ async def test_an_attendee_vote_is_two_reads_and_one_write_with_its_activity_ent
     assert vote.active_vote_backer_id == vote.backer_id
 
 
-async def test_a_vote_into_a_taken_slot_raises_and_writes_nothing(client):
-    # given an attendee whose vote took a slot
+async def _voted_once(client: httpx.AsyncClient) -> tuple[Stage, Pledge]:
+    """A LIVE event (2 supports per attendee) where one attendee voted for project 0."""
     stage = await Stage(client).build(supportsPerAttendee=2)
     await stage.act("startEvent")
     await stage.support(await stage.join(), 0)
-    taken = await Pledge.get(project_id=stage.projects[0].pk)
-    assert taken.event_id is not None
-    assert taken.event_slot is not None
-    # when a vote for the other project tries the same slot (as a racing request would)
-    racing = EventVote(
-        event_pk=taken.event_id,
+    return stage, await Pledge.get(project_id=stage.projects[0].pk)
+
+
+def _next_vote(stage: Stage, first: Pledge, *, slot: int) -> EventVote:
+    """The same attendee's vote for project 1, past its reads, about to be written."""
+    assert first.event_id is not None
+    return EventVote(
+        event_pk=first.event_id,
         project_pk=stage.projects[1].pk,
-        backer_pk=taken.backer_id,
-        made_by_pk=taken.backer_id,
-        slot=taken.event_slot,
+        backer_pk=first.backer_id,
+        made_by_pk=first.backer_id,
+        slot=slot,
         community_id=stage.community.pk,
     )
+
+
+def _other_slot(first: Pledge) -> int:
+    return 2 if first.event_slot == 1 else 1
+
+
+async def test_a_vote_into_a_taken_slot_raises_and_writes_nothing(client):
+    # given an attendee whose vote took a slot
+    stage, taken = await _voted_once(client)
+    assert taken.event_slot is not None
+    # when a vote for the other project tries the same slot (as a racing request would)
+    racing = _next_vote(stage, taken, slot=taken.event_slot)
     pledges, entries = await Pledge.all().count(), await ActivityEntry.all().count()
     # then it is refused as a conflict (the request then looks again for a free slot)...
     with pytest.raises(IntegrityError):
@@ -230,19 +245,8 @@ async def test_a_vote_into_a_taken_slot_raises_and_writes_nothing(client):
 
 async def test_a_vote_written_after_the_event_closed_is_not_recorded(client):
     # given an attendee's vote read while the event was LIVE (its first two reads)...
-    stage = await Stage(client).build(supportsPerAttendee=2)
-    await stage.act("startEvent")
-    await stage.support(await stage.join(), 0)
-    first = await Pledge.get(project_id=stage.projects[0].pk)
-    assert first.event_id is not None
-    late = EventVote(
-        event_pk=first.event_id,
-        project_pk=stage.projects[1].pk,
-        backer_pk=first.backer_id,
-        made_by_pk=first.backer_id,
-        slot=2 if first.event_slot == 1 else 1,
-        community_id=stage.community.pk,
-    )
+    stage, first = await _voted_once(client)
+    late = _next_vote(stage, first, slot=_other_slot(first))
     # ...when the organiser closes the event before the vote is written
     await stage.act("closeEvent")
     pledges, entries = await Pledge.all().count(), await ActivityEntry.all().count()
@@ -255,19 +259,8 @@ async def test_a_vote_written_after_the_event_closed_is_not_recorded(client):
 @pytest.mark.skipif(not IS_POSTGRES, reason="row locks: PostgreSQL only")
 async def test_a_vote_waiting_on_a_closing_event_is_refused_once_the_close_commits(client):
     # given a LIVE event and an attendee's next vote, already past its reads
-    stage = await Stage(client).build(supportsPerAttendee=2)
-    await stage.act("startEvent")
-    await stage.support(await stage.join(), 0)
-    first = await Pledge.get(project_id=stage.projects[0].pk)
-    assert first.event_id is not None
-    late = EventVote(
-        event_pk=first.event_id,
-        project_pk=stage.projects[1].pk,
-        backer_pk=first.backer_id,
-        made_by_pk=first.backer_id,
-        slot=2 if first.event_slot == 1 else 1,
-        community_id=stage.community.pk,
-    )
+    stage, first = await _voted_once(client)
+    late = _next_vote(stage, first, slot=_other_slot(first))
     go = asyncio.Event()
 
     async def write_when_told() -> Pledge | None:
