@@ -7,14 +7,20 @@ validating ``supportPitch``. Parsing and validation depend only on the document 
 the schema, so both are cached in bounded LRU caches (a client sending endless unique
 documents only evicts entries).
 
+Cached validation needs the graphql-core schema behind strawberry's, which strawberry
+keeps in its private ``_schema`` (its own validation reads it there too). Where a strawberry
+no longer has it, ``graphql_core_schema`` warns once and documents are validated by
+strawberry itself, uncached, with the same rules.
+
 This extension also carries our limits (query depth, aliases) as validation rules built
 once: strawberry's ``QueryDepthLimiter``/``MaxAliasesLimiter`` build a new rule class for
 every request, which would make every cache key unique.
 """
 
+import logging
 from collections.abc import Iterator
 from contextlib import suppress
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse
@@ -22,6 +28,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.schema import validate_document
+
+logger = logging.getLogger(__name__)
 
 MAX_QUERY_DEPTH = 12
 MAX_ALIASES = 30
@@ -54,6 +62,16 @@ def _problems(
     return tuple(validate_document(schema, document, rules))
 
 
+@cache
+def graphql_core_schema(schema: object) -> GraphQLSchema | None:
+    """The graphql-core schema of a strawberry schema, or None (with one warning)."""
+    found = getattr(schema, "_schema", None)
+    if isinstance(found, GraphQLSchema):
+        return found
+    logger.warning("strawberry keeps no graphql-core schema in _schema: validation uncached")
+    return None
+
+
 class CheckedDocuments(SchemaExtension):
     """Depth and alias limits, and cached parsing and validation."""
 
@@ -73,9 +91,12 @@ class CheckedDocuments(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        if context.graphql_document is not None and context.pre_execution_errors is None:
-            problems = _problems(
-                context.schema._schema, context.graphql_document, context.validation_rules
-            )
+        graphql_schema = graphql_core_schema(context.schema)
+        if (
+            graphql_schema is not None
+            and context.graphql_document is not None
+            and context.pre_execution_errors is None
+        ):
+            problems = _problems(graphql_schema, context.graphql_document, context.validation_rules)
             context.pre_execution_errors = list(problems)
         yield

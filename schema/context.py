@@ -23,7 +23,7 @@ class Context:
     request: Any = None
     response: Any = None
     hub: LiveHub | None = None  # the process's live hub, for subscriptions
-    # strawberry puts the WebSocket connection_init payload here (see web/websocket.py).
+    # strawberry puts the WebSocket connection_init payload here (see live/websocket.py).
     connection_params: Any = None
     loaders: Loaders = field(init=False)
 

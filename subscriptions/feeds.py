@@ -9,8 +9,8 @@ from resolvers.event_live import (
     load_event_live,
     load_project_support,
 )
-from subscriptions.channel import Feed
 from subscriptions.channels import community_channel, event_channel, project_channel
+from subscriptions.live_channel import Feed
 
 
 def event_live_feed(event_id: int) -> Feed[EventLiveSnapshot]:

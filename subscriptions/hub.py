@@ -14,8 +14,8 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any, TypeVar, cast
 
-from subscriptions.channel import Feed, HubStats, LiveChannel
 from subscriptions.conflation import LatestSlot
+from subscriptions.live_channel import Feed, HubStats, LiveChannel
 from subscriptions.notices import NoticeSource
 
 logger = logging.getLogger(__name__)

@@ -1,5 +1,6 @@
 """The newcomer's demo community is complete, consistent and seeded only once."""
 
+from demo.seed import seed_demo_community
 from models import (
     Actor,
     ActorKind,
@@ -11,7 +12,6 @@ from models import (
     Project,
     Sector,
 )
-from web.demo import seed_demo_community
 
 
 async def test_demo_seed_builds_a_community_with_all_three_sectors_once():

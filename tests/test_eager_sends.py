@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
-from web.cohorts import CohortStats, Member, Payload
-from web.eager import start_eagerly
-from web.ws_protocol import text_frame
+from live.cohorts import CohortStats, Member, Payload
+from live.eager import start_eagerly
+from live.frames import text_frame
 
 
 async def test_a_coroutine_that_never_waits_finishes_before_start_eagerly_returns():

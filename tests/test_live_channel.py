@@ -2,8 +2,8 @@
 
 import asyncio
 
-from subscriptions.channel import Feed, HubStats, LiveChannel
 from subscriptions.conflation import LatestSlot
+from subscriptions.live_channel import Feed, HubStats, LiveChannel
 from tests.waiting import until
 
 

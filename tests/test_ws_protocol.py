@@ -1,6 +1,7 @@
-"""Live frames written straight to the transport (``web.ws_protocol``) under real uvicorn."""
+"""Live frames written straight to the transport (``live.direct_writes``) under real uvicorn."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,25 +11,18 @@ import websockets
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
-from websockets.frames import TEXT, Frame
 
+from live.frames import text_frame
+from live.protocol import WRITE_TEXT_FRAME, direct_writes_available
 from tests.live_server import free_port
 from tests.waiting import until
-from web.ws_protocol import (
-    WRITE_TEXT_FRAME,
-    HubWebSocketProtocol,
-    text_frame,
-    text_frame_header,
-)
+
+if not direct_writes_available()[0]:  # the lowest uvicorn we support has no websockets-sansio
+    pytest.skip(direct_writes_available()[1], allow_module_level=True)
+
+from live.direct_writes import HubWebSocketProtocol
 
 SIZES = (0, 1, 125, 126, 127, 65_535, 65_536, 200_000)  # around each header length switch
-
-
-@pytest.mark.parametrize("length", SIZES)
-def test_the_header_is_the_one_websockets_writes(length):
-    payload = b"x" * length
-    expected = Frame(TEXT, payload).serialize(mask=False, extensions=[])
-    assert text_frame_header(length) + payload == expected
 
 
 class Endpoint:
@@ -121,3 +115,32 @@ async def test_a_compressed_connection_refuses_direct_frames(served):
         assert endpoint.write(text_frame([b"plain"])) is False
         await endpoint.websocket.send_text("compressed")
         assert await asyncio.wait_for(client.recv(), 10) == "compressed"
+
+
+async def test_a_connection_missing_an_attribute_turns_direct_writes_off_for_the_process(
+    served, caplog
+):
+    # given a live connection whose protocol lost an attribute the probe had seen
+    endpoint, url = served
+    async with websockets.connect(url) as client:
+        await until(lambda: endpoint.websocket is not None, 10)
+        assert endpoint.websocket is not None
+        protocol = endpoint.write.__self__
+        del protocol.disconnected
+        try:
+            # when a frame is written directly
+            with caplog.at_level(logging.WARNING, logger="live.direct_writes"):
+                refused = endpoint.write(text_frame([b"direct"]))
+                again = endpoint.write(text_frame([b"direct"]))
+            # then the write refuses (the caller sends through ASGI), once with a warning,
+            # and no later connection is offered direct writes
+            assert (refused, again) == (False, False)
+            assert len(caplog.records) == 1
+            assert HubWebSocketProtocol.direct_writes is False
+            protocol.disconnected = False  # uvicorn's own send reads it
+            assert endpoint.write(text_frame([b"direct"])) is False
+            await endpoint.websocket.send_text("through asgi")
+            assert await asyncio.wait_for(client.recv(), 10) == "through asgi"
+        finally:
+            protocol.disconnected = False
+            HubWebSocketProtocol.direct_writes = True

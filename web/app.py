@@ -16,26 +16,23 @@ from strawberry.types.unset import UnsetType
 from tortoise.connection import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
+from live.cohorts import Cohorts
+from live.websocket import authenticate_connection, handler_classes
 from schema import schema
 from schema.context import Context
 from subscriptions.hub import LiveHub
 from subscriptions.notifier import Notifier
 from subscriptions.upstream import Upstream
-from web.cohorts import Cohorts
 from web.collector import tune_collector
 from web.context import build_context
 from web.pages import page_routes
 from web.settings import Settings, tortoise_config
-from web.websocket import LegacyWSHandler, TransportWSHandler, authenticate_connection
 
 CONNECTION_INIT_TIMEOUT = timedelta(seconds=10)
 
 
 class HubGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI app with our context; WebSocket rules in web/websocket.py."""
-
-    graphql_transport_ws_handler_class = TransportWSHandler
-    graphql_ws_handler_class = LegacyWSHandler
+    """strawberry's ASGI app with our context; WebSocket rules in live/websocket.py."""
 
     def __init__(self, settings: Settings, notifier: Notifier, hub: LiveHub | None = None) -> None:
         super().__init__(
@@ -46,10 +43,11 @@ class HubGraphQL(GraphQL[Context, None]):
             connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
             max_subscriptions_per_connection=settings.ws_max_subscriptions,
         )
+        self.graphql_transport_ws_handler_class, self.graphql_ws_handler_class = handler_classes()
         self.notifier = notifier
         self.hub = hub
         self.token_lifetime = timedelta(days=settings.token_lifetime_days)
-        # Snapshot subscriptions run once per cohort of identical requests (web/cohorts.py).
+        # Snapshot subscriptions run once per cohort of identical requests (live/cohorts.py).
         self.cohorts = Cohorts(schema, self._anonymous_context) if settings.live_cohorts else None
 
     def _anonymous_context(self) -> Context:

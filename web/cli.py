@@ -23,8 +23,8 @@ def _migrate(_: argparse.Namespace) -> int:
 
 
 def _seed_demo(_: argparse.Namespace) -> int:
+    from demo.seed import seed_demo_community
     from web.database import open_database
-    from web.demo import seed_demo_community
 
     async def run() -> str:
         async with open_database(Settings().database_url):
@@ -35,6 +35,7 @@ def _seed_demo(_: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from live.protocol import websocket_protocol
     from web.database import ensure_sqlite_folder
 
     settings = Settings()
@@ -46,7 +47,7 @@ def _serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        ws="web.ws_protocol:HubWebSocketProtocol",
+        ws=websocket_protocol(),
         ws_per_message_deflate=False,
         ws_ping_interval=settings.ws_ping_interval,
         ws_ping_timeout=settings.ws_ping_timeout,

@@ -7,7 +7,9 @@ cannot set headers on a WebSocket); no token means an anonymous audience member.
 """
 
 import asyncio
+import inspect
 import json
+import logging
 from contextlib import suppress
 from typing import Any
 
@@ -32,10 +34,12 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
     OperationMessage,
 )
 
+from live.cohorts import CohortKey, Cohorts, Member, Send, cohort_key
+from live.protocol import WRITE_TEXT_FRAME, WriteTextFrame
 from resolvers.auth import person_for_token
 from schema.context import Context
-from web.cohorts import CohortKey, Cohorts, Member, Send, cohort_key
-from web.ws_protocol import WRITE_TEXT_FRAME, WriteTextFrame
+
+logger = logging.getLogger(__name__)
 
 MAX_TOKEN_LENGTH = 512
 BEARER = "bearer "
@@ -113,7 +117,7 @@ def _cohort_of(
 
 def _senders(websocket: object) -> tuple[Send, WriteTextFrame | None]:
     """How a cohort sends to this connection: through ASGI, and directly when the server
-    offers it (``web.ws_protocol``, under ``si-hub serve``)."""
+    offers it (``live.direct_writes``, under ``si-hub serve``)."""
     assert isinstance(websocket, ASGIWebSocketAdapter)  # the hub serves GraphQL over ASGI
     write = websocket.ws.scope.get("extensions", {}).get(WRITE_TEXT_FRAME)
     return websocket.ws.send_text, write if callable(write) else None
@@ -228,3 +232,67 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             await self.send_message(CompleteMessage(type="complete", id=operation_id))
         finally:
             self.tasks.pop(operation_id, None)
+
+
+# What the handlers above override or call on strawberry's base classes, with the
+# parameters they pass: strawberry's handlers are not a public API, so they are checked
+# once when the app is built (``handler_classes``).
+STRAWBERRY_HOOKS: dict[type, dict[str, tuple[str, ...]]] = {
+    BaseGraphQLTransportWSHandler: {
+        "handle_message": ("message",),
+        "handle_connection_init": ("message",),
+        "handle_invalid_message": ("error_message",),
+        "run_operation": ("operation",),
+        "send_message": ("message",),
+        "shutdown": (),
+    },
+    Operation: {
+        "__init__": ("handler", "id", "query", "variables", "operation_name"),
+        "send_operation_message": ("message",),
+    },
+    BaseGraphQLWSHandler: {
+        "handle_message": ("message",),
+        "handle_async_results": ("operation_id", "query", "operation_name", "variables"),
+        "send_message": ("message",),
+    },
+}
+
+
+def hooks_missing(hooks: dict[type, dict[str, tuple[str, ...]]] = STRAWBERRY_HOOKS) -> list[str]:
+    """The strawberry methods (or their parameters) the handlers need that are not there."""
+    missing = []
+    for owner, methods in hooks.items():
+        for name, parameters in methods.items():
+            method = getattr(owner, name, None)
+            if not callable(method):
+                missing.append(f"{owner.__name__}.{name}")
+                continue
+            found = tuple(inspect.signature(method).parameters)[1:]  # after self
+            if found[: len(parameters)] != parameters:
+                missing.append(f"{owner.__name__}.{name}{parameters} (found {found})")
+    return missing
+
+
+HandlerClasses = tuple[
+    type[BaseGraphQLTransportWSHandler[Context, None]], type[BaseGraphQLWSHandler[Context, None]]
+]
+
+
+def handler_classes(
+    hooks: dict[type, dict[str, tuple[str, ...]]] = STRAWBERRY_HOOKS,
+) -> HandlerClasses:
+    """Our handlers when strawberry has what they override, else strawberry's own.
+
+    strawberry's own still serve both protocols and sign connections in (``on_ws_connect``);
+    they lose cohorts (one execution per viewer instead of one per process), the checks of
+    malformed messages and the keepalive that skips busy connections.
+    """
+    missing = hooks_missing(hooks)
+    if not missing:
+        return TransportWSHandler, LegacyWSHandler
+    logger.warning(
+        "strawberry's WebSocket handlers changed (%s): serving them as they are, without "
+        "live cohorts",
+        "; ".join(missing),
+    )
+    return BaseGraphQLTransportWSHandler, BaseGraphQLWSHandler

@@ -39,9 +39,10 @@ from strawberry import Schema
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
+from live.eager import start_eagerly
+from live.frames import text_frame
+from live.protocol import WriteTextFrame
 from schema.checked_documents import parsed_or_none
-from web.eager import start_eagerly
-from web.ws_protocol import WriteTextFrame, text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class Member:
 
     The cohort's sweep sends each payload eagerly (``deliver``): on a healthy connection
     the frame is written before the sweep moves on, with no task woken; with ``write`` (the
-    connection's ``write_text_frame``, see ``web.ws_protocol``) it is written straight to
+    connection's ``write_text_frame``, see ``live.direct_writes``) it is written straight to
     the transport from the shared bytes. While a send of this member's is still waiting (a
     slow client), the newest payload is kept instead and the member's own task (``run``)
     sends it once the connection is free: newest only, in order.
@@ -168,7 +169,7 @@ class Member:
             self._pending = None
             self.skipped += 1
         self.frames_sent += 1
-        if self._write is not None and self._write(payload.frame_for(self._head_utf8)):
+        if self._write is not None and self._written_directly(payload):
             self._stats.written_directly += 1
             return
         self._free.clear()
@@ -184,6 +185,20 @@ class Member:
         self._stats.sends_waiting += 1
         self._finishing = finishing
         finishing.add_done_callback(self._finished)
+
+    def _written_directly(self, payload: Payload) -> bool:
+        """Write the frame straight to the transport; a write that fails (a server that
+        changed under us) sends this member's frames through ASGI from now on, and the
+        rest of the cohort carries on."""
+        assert self._write is not None
+        try:
+            return self._write(payload.frame_for(self._head_utf8))
+        except Exception:
+            self._write = None
+            self._stats.direct_write_failures += 1
+            if self._stats.direct_write_failures == 1:
+                logger.warning("a direct frame write failed: ASGI sends instead", exc_info=True)
+            return False
 
     def _finished(self, finishing: "asyncio.Task[None]") -> None:
         if not finishing.cancelled():
@@ -228,6 +243,7 @@ class CohortStats:
     written_directly: int = 0  # frames written to the transport from the shared bytes
     sent_eagerly: int = 0  # frames the sweep wrote at once
     sends_waiting: int = 0  # frames whose send had to wait for a slow connection
+    direct_write_failures: int = 0  # members sent through ASGI after a direct write raised
 
 
 class Cohort:

@@ -1,0 +1,1 @@
+"""The demo community a newcomer's first command seeds (``si-hub seed-demo``)."""
