@@ -2,15 +2,17 @@
 
 Live frames written straight to the transport (``live.direct_writes``) read private
 attributes of uvicorn's websockets-sansio protocol and of websockets' ``ServerProtocol``.
-Private attributes change without notice (uvicorn 0.52.0 had no ``disconnected``;
-0.34 has no websockets-sansio at all), so they are checked once at start-up on a probe
-instance: when one is missing, the server logs one warning and serves uvicorn's default
-protocol, and every frame goes through ASGI: slower for a big audience, never wrong.
+Private attributes change without notice (uvicorn 0.52 has no ``disconnected``, 0.34
+no websockets-sansio at all), so they are checked once at start-up on a probe instance:
+when one is missing, the server logs one warning and serves uvicorn's own protocol
+(websockets-sansio where it has it), and every frame goes through ASGI: slower for a big
+audience, never wrong.
 The versions this was tested on are those of ``requirements/`` (see the README).
 """
 
 import asyncio
 import importlib
+import importlib.util
 import logging
 from collections.abc import Callable
 
@@ -21,7 +23,8 @@ WriteTextFrame = Callable[[bytes], bool]  # a whole encoded frame (``live.frames
 
 SANSIO_MODULE = "uvicorn.protocols.websockets.websockets_sansio_impl"
 OUR_PROTOCOL = "live.direct_writes:HubWebSocketProtocol"
-UVICORN_DEFAULT = "auto"
+UVICORN_SANSIO = "websockets-sansio"
+UVICORN_AUTO = "auto"  # where uvicorn has no websockets-sansio
 # What ``HubWebSocketProtocol.write_text_frame`` reads, on the protocol and on its ``conn``.
 REQUIRED_ATTRIBUTES = ("conn", "close_sent", "disconnected", "writable", "transport")
 REQUIRED_CONNECTION_ATTRIBUTES = ("state", "expect_continuation_frame", "extensions")
@@ -75,10 +78,15 @@ def direct_writes_available(probe: Probe = uvicorn_probe) -> tuple[bool, str]:
     return True, "uvicorn's websockets-sansio protocol has what direct writes read"
 
 
+def uvicorn_own_protocol() -> str:
+    """uvicorn's websockets-sansio protocol where it has one, else its default choice."""
+    return UVICORN_SANSIO if importlib.util.find_spec(SANSIO_MODULE) else UVICORN_AUTO
+
+
 def websocket_protocol(probe: Probe = uvicorn_probe) -> str:
-    """uvicorn's ``ws`` setting: our protocol when the probe passes, else uvicorn's default."""
+    """uvicorn's ``ws`` setting: our protocol when the probe passes, else uvicorn's own."""
     available, reason = direct_writes_available(probe)
     if available:
         return OUR_PROTOCOL
     logger.warning("live frames go through ASGI (slower for big audiences): %s", reason)
-    return UVICORN_DEFAULT
+    return uvicorn_own_protocol()

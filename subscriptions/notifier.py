@@ -34,6 +34,7 @@ class Notifier:
         self._batch = publisher if isinstance(publisher, BatchPublisher) else None
         # Redis down or unreachable must not hold a committed write's response for long.
         self.timeout = timeout
+        self.notices_dropped = 0  # notices that could not be published (Redis down, slow)
 
     async def notify(self, channel: str, kind: str, subject_id: int) -> None:
         await self.notify_all([(channel, kind, subject_id)])
@@ -54,6 +55,7 @@ class Notifier:
                     for channel, message in messages:
                         await self.publisher.publish(channel, message)
         except Exception:  # the write is committed; live views catch up from the database
+            self.notices_dropped += len(messages)
             channels = ", ".join(channel for channel, _ in messages)
             logger.warning(
                 "could not publish %s notices on %s", len(messages), channels, exc_info=True

@@ -18,7 +18,7 @@ from graphql import GraphQLNamedType, GraphQLObjectType, get_named_type
 from websockets.typing import Subprotocol
 
 from live.cohorts import COHORT_FIELDS, Cohorts
-from live.protocol import OUR_PROTOCOL, UVICORN_DEFAULT, websocket_protocol
+from live.protocol import OUR_PROTOCOL, uvicorn_own_protocol, websocket_protocol
 from schema import schema
 from subscriptions.hub import LiveHub
 from tests.factories import (
@@ -53,7 +53,7 @@ class LiveApp:
     direct_writes: bool  # whether the server offers write_text_frame
 
 
-@pytest.fixture(params=["as served", UVICORN_DEFAULT])
+@pytest.fixture(params=["as served", uvicorn_own_protocol()])
 async def live_app(database: str, request: pytest.FixtureRequest) -> AsyncIterator[LiveApp]:
     # as si-hub serve runs it (direct writes where this uvicorn has them), and on uvicorn's
     # own protocol, where every frame goes through ASGI

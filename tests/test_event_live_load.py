@@ -18,6 +18,8 @@ from websockets.typing import Subprotocol
 from tests.live_event_stage import LiveEventStage, start_live_event
 from tests.live_server import HubProcess, running_hub
 
+pytestmark = pytest.mark.load
+
 VIEWERS = 200
 ATTENDEES = 50
 PROJECTS = 10  # each attendee supports every project: 500 supports

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tortoise.connection import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -256,6 +257,20 @@ async def test_a_vote_written_after_the_event_closed_is_not_recorded(client):
     assert (await Pledge.all().count(), await ActivityEntry.all().count()) == (pledges, entries)
 
 
+async def _a_statement_waits_on_a_row_lock() -> None:
+    """Return once a statement of this database waits on a lock another one holds."""
+    waiting = (
+        "SELECT count(*) AS waiting FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    connection = connections.get("default")
+    for _ in range(500):  # polled for 10 s at most
+        if (await connection.execute_query_dict(waiting))[0]["waiting"] > 0:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("no statement waited on a lock")
+
+
 @pytest.mark.skipif(not IS_POSTGRES, reason="row locks: PostgreSQL only")
 async def test_a_vote_waiting_on_a_closing_event_is_refused_once_the_close_commits(client):
     # given a LIVE event and an attendee's next vote, already past its reads
@@ -269,6 +284,7 @@ async def test_a_vote_waiting_on_a_closing_event_is_refused_once_the_close_commi
 
     # (made out here: a task made inside the transaction would share its connection)
     writing = asyncio.create_task(write_when_told())
+    blocked = asyncio.create_task(_a_statement_waits_on_a_row_lock())
     # when a close holds the event row (as closeEvent does while it freezes the results)
     async with in_transaction() as closing:
         locked = "SELECT id FROM pitching_event WHERE id = $1 FOR UPDATE"
@@ -276,8 +292,8 @@ async def test_a_vote_waiting_on_a_closing_event_is_refused_once_the_close_commi
         close = "UPDATE pitching_event SET state = 'CLOSED' WHERE id = $1"
         await closing.execute_query(close, [first.event_id])
         go.set()
-        await asyncio.sleep(0.3)
-        # then the vote waits for it...
+        # then the vote waits for it (PostgreSQL shows its statement waiting on the lock)...
+        await asyncio.wait_for(blocked, 10)
         assert not writing.done()
     # ...and once the close commits, it sees CLOSED and writes nothing
     assert await asyncio.wait_for(writing, 10) is None

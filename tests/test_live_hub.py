@@ -102,6 +102,7 @@ async def pledge_stream(http: httpx.AsyncClient, project_id: str, tokens: list[s
     await asyncio.gather(*(person(token, n) for n, token in enumerate(tokens)))
 
 
+@pytest.mark.load
 async def test_200_subscribers_and_500_pledges_share_few_loads_and_end_exact(hub_app):
     # given a project, 50 people, and 200 subscribers to its support (20 of them slow)
     community = await make_community()

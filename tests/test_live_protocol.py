@@ -2,25 +2,26 @@
 and how it falls back: frames (pure), uvicorn's protocol, strawberry's handlers and schema."""
 
 import asyncio
-import importlib.util
 import logging
 from types import SimpleNamespace
 
 import pytest
+import uvicorn
+from packaging.version import Version
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
-from websockets.frames import TEXT, Frame
+from websockets.frames import Frame, Opcode
 
 from live.cohorts import Cohort, CohortKey, CohortStats, Member, Payload
 from live.frames import text_frame, text_frame_header
 from live.protocol import (
     OUR_PROTOCOL,
     SANSIO_MODULE,
-    UVICORN_DEFAULT,
     direct_writes_available,
     missing_attributes,
+    uvicorn_own_protocol,
     websocket_protocol,
 )
 from live.websocket import LegacyWSHandler, TransportWSHandler, handler_classes, hooks_missing
@@ -32,7 +33,7 @@ SIZES = (0, 1, 125, 126, 127, 65_535, 65_536, 200_000)  # around each header len
 @pytest.mark.parametrize("length", SIZES)
 def test_the_header_is_the_one_websockets_writes(length):
     payload = b"x" * length
-    expected = Frame(TEXT, payload).serialize(mask=False, extensions=[])
+    expected = Frame(Opcode.TEXT, payload).serialize(mask=False, extensions=[])
     assert text_frame_header(length) + payload == expected
 
 
@@ -67,7 +68,7 @@ def test_a_protocol_without_disconnected_is_served_as_uvicorns_own_with_one_warn
     with caplog.at_level(logging.WARNING, logger="live.protocol"):
         chosen = websocket_protocol(probe)
     # then it serves uvicorn's default, and says why once
-    assert chosen == UVICORN_DEFAULT
+    assert chosen == uvicorn_own_protocol()
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "disconnected, conn.expect_continuation_frame" in warnings[0].getMessage()
@@ -78,7 +79,7 @@ def test_a_uvicorn_without_websockets_sansio_is_served_as_it_is(caplog):
         raise ImportError(f"No module named '{SANSIO_MODULE}'")
 
     with caplog.at_level(logging.WARNING, logger="live.protocol"):
-        assert websocket_protocol(probe) == UVICORN_DEFAULT
+        assert websocket_protocol(probe) == uvicorn_own_protocol()
     assert "no websockets-sansio" in caplog.records[0].getMessage()
 
 
@@ -92,10 +93,12 @@ def test_a_probe_whose_constructor_changed_falls_back():
 
 
 def test_the_installed_uvicorn_is_probed_for_real():
-    # the locked uvicorn has what direct writes read; the lowest one has no websockets-sansio
+    # uvicorn's websockets-sansio protocol has had what direct writes read since 0.53
+    # (0.52, the lowest we support, has no `disconnected`): the newest locked version
+    # writes directly, the lowest goes through ASGI
     available, reason = direct_writes_available()
-    assert available == (importlib.util.find_spec(SANSIO_MODULE) is not None), reason
-    assert websocket_protocol() == (OUR_PROTOCOL if available else UVICORN_DEFAULT)
+    assert available == (Version(uvicorn.__version__) >= Version("0.53")), reason
+    assert websocket_protocol() == (OUR_PROTOCOL if available else "websockets-sansio")
 
 
 def test_a_direct_write_that_fails_sends_that_viewer_through_asgi_from_then_on(caplog):

@@ -210,11 +210,10 @@ async def test_counts_keep_moving_while_redis_is_down(database):
         async with REDIS.stopped():
             await asyncio.sleep(0.2)  # the listener sees the drop
             # when a resident votes while Redis is down (its notice cannot be published)
-            loop = asyncio.get_running_loop()
-            started = loop.time()
-            await pledge(api, project, tokens[0], 0)
-            # then the write still succeeds quickly, and the subscriber gets the vote anyway
-            assert loop.time() - started < settings.publish_timeout + 0.5
+            await asyncio.wait_for(pledge(api, project, tokens[0], 0), WAIT)
+            # then the write still succeeds (its notice given up after PUBLISH_TIMEOUT,
+            # not waited for), and the subscriber gets the vote anyway
+            assert app.state.notifier.notices_dropped >= 1
             snapshot = await asyncio.wait_for(slot.next(), WAIT)
             assert (snapshot.version, snapshot.support.total.votes) == (1, 1)
             assert not hub.upstream_connected

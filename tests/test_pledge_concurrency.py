@@ -3,6 +3,8 @@
 import asyncio
 from collections import Counter
 
+import pytest
+
 from models import Pledge, PledgeKind, PledgeStatus
 from tests.factories import (
     gid,
@@ -28,6 +30,8 @@ query($id: ID!) {
   node(id: $id) { ... on Project { support { votes backers money { amount currency } } } }
 }
 """
+
+pytestmark = pytest.mark.load
 
 
 async def _project_with_people(count: int):

@@ -287,6 +287,7 @@ async def test_a_connection_holds_at_most_20_subscriptions(hub):
     ("protocol", "keepalive"),
     [(TRANSPORT_WS, {"type": "ping"}), (LEGACY_WS, {"type": "ka"})],
 )
+@pytest.mark.timing
 async def test_the_server_keeps_idle_connections_alive(hub, protocol, keepalive):
     # given an acknowledged, idle connection
     async with await raw_connection(hub, protocol) as connection:
@@ -303,6 +304,7 @@ async def test_the_server_keeps_idle_connections_alive(hub, protocol, keepalive)
             assert replies[-1] == {"type": "pong"}
 
 
+@pytest.mark.timing
 async def test_a_connection_receiving_live_frames_is_not_pinged_until_it_goes_idle(hub, api):
     # given a viewer of a project's support (keepalive every second on this hub)
     project, _ = await project_and_resident()
