@@ -113,7 +113,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+        async with RegisterTortoise(
+            app,
+            config=tortoise_config(settings.database_url, pool_size=settings.database_pool_size),
+        ):
             tune_collector(settings.gc_threshold)
             await upstream.connect()
             try:

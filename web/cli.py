@@ -1,4 +1,4 @@
-"""The ``si-hub`` command: migrate, seed-demo, serve, export-schema."""
+"""The ``si-hub`` command: migrate, seed-demo, serve, export-schema, settings."""
 
 import argparse
 import asyncio
@@ -76,6 +76,13 @@ def _export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(_: argparse.Namespace) -> int:
+    from web.settings import settings_table
+
+    sys.stdout.write(settings_table())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="si-hub", description="Smart Interactions hub")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write schema.graphql")
     export.add_argument("--check", action="store_true", help="fail if schema.graphql drifted")
     export.set_defaults(run=_export_schema)
+    commands.add_parser(
+        "settings", help="print the table of settings (environment variables) as Markdown"
+    ).set_defaults(run=_settings)
     return parser
 
 

@@ -1,78 +1,110 @@
-"""Settings from environment variables, with embedded defaults so a fresh checkout runs."""
+"""Settings from environment variables, declared once: name, type, default and meaning.
 
-import os
-from dataclasses import dataclass, field
+Each field of ``Settings`` is read from the environment variable of its name in capitals
+(``database_url`` from ``DATABASE_URL``), typed and checked by pydantic-settings, so a bad
+value stops the process with a message naming the variable. The defaults are the embedded
+ones, so a fresh checkout runs with no services. The README's settings table is made from
+these fields (``si-hub settings``), and a test checks that it still matches.
+"""
+
 from typing import Any
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from tortoise.backends.base.config_generator import expand_db_url
 
 DEFAULT_DATABASE_URL = "sqlite://data/hub.sqlite3"
 DEFAULT_BROADCAST_URL = "memory://"
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """Runtime configuration of one hub process."""
 
-    database_url: str = field(
-        default_factory=lambda: os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    model_config = SettingsConfigDict(frozen=True)
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="`postgres://user:pass@host:5432/db` in production",
     )
-    broadcast_url: str = field(
-        default_factory=lambda: os.environ.get("BROADCAST_URL", DEFAULT_BROADCAST_URL)
+    database_pool_size: int = Field(
+        20,
+        ge=1,
+        description="PostgreSQL connections per process at most (`?maxsize=` in "
+        "`DATABASE_URL` wins)",
     )
-    token_lifetime_days: int = field(
-        default_factory=lambda: int(os.environ.get("TOKEN_LIFETIME_DAYS", "30"))
+    broadcast_url: str = Field(
+        DEFAULT_BROADCAST_URL, description="`redis://host:6379/0` in production"
     )
-    graphiql: bool = field(
-        default_factory=lambda: os.environ.get("GRAPHIQL", "1") not in ("0", "false", "no")
+    token_lifetime_days: int = Field(30, ge=1, description="lifetime of bearer tokens")
+    graphiql: bool = Field(True, description="`0` turns the GraphiQL page off")
+    live_refresh_interval: float = Field(
+        0.15,
+        gt=0,
+        description="seconds: at most one snapshot load per live channel per interval",
     )
-    # Live updates: at most one snapshot load per channel per interval (seconds).
-    live_refresh_interval: float = field(
-        default_factory=lambda: float(os.environ.get("LIVE_REFRESH_INTERVAL", "0.15"))
+    live_outage_poll_interval: float = Field(
+        2,
+        ge=0,
+        description="seconds: while Redis is unreachable, re-read live channels this often "
+        "(`0`: off)",
     )
-    # While Redis is unreachable, re-read every live channel this often (0: never).
-    live_outage_poll_interval: float = field(
-        default_factory=lambda: float(os.environ.get("LIVE_OUTAGE_POLL_INTERVAL", "2"))
+    live_safety_refresh_interval: float = Field(
+        30,
+        ge=0,
+        description="seconds: re-read every live channel this often even with Redis up, so a "
+        "lost notice delays an update by at most this long (`0`: off)",
     )
-    # Re-read every live channel this often even when Redis is up (0: never), so a notice
-    # lost to a failed publish delays an update by at most this long instead of until the
-    # next change.
-    live_safety_refresh_interval: float = field(
-        default_factory=lambda: float(os.environ.get("LIVE_SAFETY_REFRESH_INTERVAL", "30"))
+    live_cohorts: bool = Field(
+        True,
+        description="run `eventLive`/`projectSupport` once per cohort of identical requests "
+        "(document, operation, variables) and send every member the same encoded payload; "
+        "`0`: once per viewer",
     )
-    # Run each snapshot subscription once per cohort of identical requests (document,
-    # operation, variables) and share its encoded result; off: once per viewer (for
-    # benchmarks that measure what cohorts save).
-    live_cohorts: bool = field(
-        default_factory=lambda: os.environ.get("LIVE_COHORTS", "1") not in ("0", "false", "no")
+    publish_timeout: float = Field(
+        1, gt=0, description="seconds a write waits at most to publish its change notice"
     )
-    # Python's young-generation GC threshold for a served process, which also freezes what
-    # start-up allocated (web/collector.py); 0 leaves the collector alone (the tests do).
-    gc_threshold: int = field(default_factory=lambda: int(os.environ.get("GC_THRESHOLD", "20000")))
-    # A write waits at most this long to publish its notice (seconds), then goes on.
-    publish_timeout: float = field(
-        default_factory=lambda: float(os.environ.get("PUBLISH_TIMEOUT", "1"))
+    gc_threshold: int = Field(
+        20000,
+        ge=0,
+        description="a served process freezes what start-up allocated and runs Python's young "
+        "GC every this many allocations instead of 700, the middle one every 2 young ones and "
+        "a full one after 1,000 middle ones, so no collection pauses a big live night for "
+        "long (`web/collector.py`; `0`: Python's defaults)",
     )
-    ws_max_subscriptions: int = field(
-        default_factory=lambda: int(os.environ.get("WS_MAX_SUBSCRIPTIONS", "20"))
+    ws_max_subscriptions: int = Field(20, ge=1, description="operations at once on one WebSocket")
+    ws_keepalive_interval: float = Field(
+        15, gt=0, description="seconds between server keepalives (`ping` / legacy `ka`)"
     )
-    # GraphQL-level keepalive (graphql-transport-ws ping, graphql-ws "ka"), seconds.
-    ws_keepalive_interval: float = field(
-        default_factory=lambda: float(os.environ.get("WS_KEEPALIVE_INTERVAL", "15"))
+    ws_ping_interval: float = Field(
+        20, gt=0, description="seconds between uvicorn's WebSocket pings (`si-hub serve`)"
     )
-    # WebSocket ping frames from uvicorn: a client silent past the timeout is dropped.
-    ws_ping_interval: float = field(
-        default_factory=lambda: float(os.environ.get("WS_PING_INTERVAL", "20"))
+    ws_ping_timeout: float = Field(
+        20, gt=0, description="seconds without a pong before uvicorn drops the client"
     )
-    ws_ping_timeout: float = field(
-        default_factory=lambda: float(os.environ.get("WS_PING_TIMEOUT", "20"))
+    map_tile_url: str = Field(
+        "",
+        description="map tiles under the community map, e.g. "
+        "`https://tile.example.org/{z}/{x}/{y}.png` (empty: a plain background)",
     )
-    # Map pages: tile server URL template with {z}, {x}, {y} (empty: no tiles, plain background).
-    map_tile_url: str = field(default_factory=lambda: os.environ.get("MAP_TILE_URL", ""))
-    # Credit line the tile server asks for (e.g. "© OpenStreetMap contributors").
-    map_tile_attribution: str = field(
-        default_factory=lambda: os.environ.get("MAP_TILE_ATTRIBUTION", "")
+    map_tile_attribution: str = Field(
+        "", description="the credit line the tile server asks for, shown on the map"
     )
+
+
+def _shown_default(value: object) -> str:
+    if isinstance(value, bool):
+        return "`1`" if value else "`0`"
+    if value == "":
+        return "empty"
+    return f"`{value}`"
+
+
+def settings_table() -> str:
+    """The README's table of settings, made from ``Settings``."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        rows.append(f"| `{name.upper()}` | {_shown_default(field.default)} | {field.description} |")
+    return "\n".join(rows) + "\n"
 
 
 def normalize_database_url(url: str) -> str:
@@ -95,7 +127,7 @@ async def keep_session(connection: object) -> None:
     """
 
 
-def connection_config(database_url: str) -> str | dict[str, Any]:
+def connection_config(database_url: str, pool_size: int) -> str | dict[str, Any]:
     """tortoise's connection entry: the URL, or for PostgreSQL its credentials plus the reset."""
     url = normalize_database_url(database_url)
     if not url.startswith("postgres://"):
@@ -105,17 +137,19 @@ def connection_config(database_url: str) -> str | dict[str, Any]:
     # tortoise's default pool of 5 connections starves a busy process: every statement holds
     # a connection until the event loop gets round to its answer, and on a live night that
     # may be several milliseconds. ``?maxsize=`` in the URL still wins.
-    config["credentials"].setdefault("maxsize", int(os.environ.get("DATABASE_POOL_SIZE", "20")))
+    config["credentials"].setdefault("maxsize", pool_size)
     # asyncpg re-arms an idle-connection timer on every release by default; the pool is
     # small and bounded, so idle connections may simply stay open.
     config["credentials"].setdefault("max_inactive_connection_lifetime", 0)
     return config
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
-    """The tortoise-orm configuration for one database URL."""
+def tortoise_config(database_url: str, *, pool_size: int | None = None) -> dict[str, Any]:
+    """The tortoise-orm configuration for one database URL (``DATABASE_POOL_SIZE`` unless
+    ``pool_size`` is given)."""
+    size = Settings().database_pool_size if pool_size is None else pool_size
     return {
-        "connections": {"default": connection_config(database_url)},
+        "connections": {"default": connection_config(database_url, size)},
         "apps": {
             "models": {
                 "models": ["models"],
