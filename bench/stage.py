@@ -12,8 +12,8 @@ import httpx
 from tortoise.transactions import in_transaction
 
 from models import Actor, ActorKind, EventAttendee, Pledge
-from resolvers.auth import token_digest
 from resolvers.ids import decode_id
+from resolvers.person import token_digest
 from tests.live_event_stage import start_live_event
 
 CURRENT = """

@@ -16,7 +16,8 @@ from models import (
     PledgeKind,
     Sector,
 )
-from resolvers import auth, community, event, issue, organization, pledge, project
+from resolvers import community, event, issue, organization, pledge, project
+from resolvers import person as person_resolvers
 from resolvers.ids import to_global_id
 
 DEMO_COMMUNITY = "Bilozirska hromada"
@@ -36,7 +37,9 @@ def _org_id(actor: Actor) -> str:
 
 
 async def _people() -> list[Actor]:
-    return [await auth.register(name, email, DEMO_PASSWORD) for name, email in RESIDENTS]
+    return [
+        await person_resolvers.register(name, email, DEMO_PASSWORD) for name, email in RESIDENTS
+    ]
 
 
 async def _issues(people: list[Actor], space: Community, council: Actor) -> list[str]:

@@ -36,7 +36,7 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 
 from live.cohorts import CohortKey, Cohorts, Member, Send, cohort_key
 from live.protocol import WRITE_TEXT_FRAME, WriteTextFrame
-from resolvers.auth import person_for_token
+from resolvers.person import person_for_token
 from schema.context import Context
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Tortoise models of the collaboration graph (the app label is ``models``)."""
 
 from models.activity import ActivityEntry
-from models.actor import Actor, ActorKind, AuthToken, Membership, MembershipRole, Sector
+from models.actor import Actor, ActorKind, Sector
 from models.community import Community, Region
 from models.event import EventAttendee, EventState, Pitch, PitchingEvent
 from models.issue import (
@@ -15,6 +15,8 @@ from models.issue import (
     IssueStatus,
 )
 from models.money import Currency
+from models.organization import Membership, MembershipRole
+from models.person import AuthToken
 from models.pledge import Pledge, PledgeKind, PledgeStatus
 from models.project import Project, ProjectIssue, ProjectPartner, ProjectStatus
 

@@ -6,6 +6,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models import ActivityEntry, Actor, ActorKind
+from resolvers.pagination import Page, PageArgs, page_of_query
 
 
 def subject_type_name(subject: Model) -> str:
@@ -48,3 +49,7 @@ def public_activity(community_id: int) -> QuerySet[ActivityEntry]:
     return ActivityEntry.filter(community_id=community_id, is_public=True).order_by(
         "-created_at", "-id"
     )
+
+
+async def public_activity_page(community_id: int, page: PageArgs) -> Page[ActivityEntry]:
+    return await page_of_query(public_activity(community_id), page)

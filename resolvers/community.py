@@ -8,6 +8,7 @@ from models import Actor, Community, Region, Sector
 from resolvers.activity import record_activity
 from resolvers.errors import Conflict, ErrorCode, NotFound
 from resolvers.ids import decode_id
+from resolvers.pagination import Page, PageArgs, page_of_query
 from resolvers.permissions import acting_actor
 from resolvers.validation import Checker
 
@@ -19,6 +20,21 @@ def communities_query(region_id: int | None = None) -> QuerySet[Community]:
     if region_id is not None:
         query = query.filter(region_id=region_id)
     return query
+
+
+async def communities_page(page: PageArgs, *, region_id: int | None = None) -> Page[Community]:
+    """A page of communities (of one region), by name."""
+    return await page_of_query(communities_query(region_id), page)
+
+
+async def all_regions() -> list[Region]:
+    return await Region.all().order_by("name", "id")
+
+
+async def require_community(pk: int, *, field: str = "communityId") -> None:
+    """Raise NotFound unless a community has this primary key."""
+    if not await Community.exists(pk=pk):
+        raise NotFound("No community has this ID.", field=field)
 
 
 async def community_by_global_id(global_id: str, *, field: str = "communityId") -> Community:

@@ -9,13 +9,12 @@ is never longer than one step; one public activity entry records it.
 Concurrency: both issue rows are locked (``SELECT ... FOR UPDATE`` on PostgreSQL, lowest id
 first so two merges of the same pair queue instead of deadlocking) and every state rule is
 checked again on the locked rows, so "A duplicates B" and "B duplicates A" sent at once
-cannot both succeed. SQLite runs one write transaction at a time. ``affects_me_too`` and
-``follow_issue`` lock the issue they write to (``write_on_original``), so a merge running
-at the same moment cannot strand the answer or the follow on an issue that just became a
-duplicate.
+cannot both succeed. SQLite runs one write transaction at a time. ``affects_me_too`` (and
+``resolvers.issue.follow_issue``) lock the issue they write to (``write_on_original``), so a
+merge running at the same moment cannot strand the answer or the follow on an issue that
+just became a duplicate.
 """
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tortoise.expressions import Subquery
@@ -42,11 +41,8 @@ from resolvers.errors import (
     ValidationFailed,
 )
 from resolvers.ids import decode_id, to_global_id
-from resolvers.issue import issue_by_global_id
+from resolvers.issue import chain_root, issue_by_global_id, record_own_answer, write_on_original
 from resolvers.permissions import is_moderator, may_act_as, require_person
-
-MAX_CHAIN = 20  # merges flatten chains; this only bounds a walk over damaged data
-MAX_LOCK_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -154,7 +150,7 @@ async def _check_states(duplicate: Issue, original: Issue) -> None:
             code=ErrorCode.ORIGINAL_RESOLVED,
         )
     if original.status == IssueStatus.DUPLICATE:
-        root, chain = await _chain_root(original)
+        root, chain = await chain_root(original)
         if duplicate.pk in chain:
             raise Conflict(
                 "The original is itself a duplicate of this issue: that would make a loop.",
@@ -167,21 +163,6 @@ async def _check_states(duplicate: Issue, original: Issue) -> None:
             field="duplicateOfId",
             code=ErrorCode.ORIGINAL_IS_DUPLICATE,
         )
-
-
-async def _chain_root(issue: Issue) -> tuple[Issue, set[int]]:
-    """Follow ``duplicate_of`` to the first issue that is not a duplicate (and the path)."""
-    seen = {issue.pk}
-    current = issue
-    while current.status == IssueStatus.DUPLICATE and current.duplicate_of_id is not None:
-        if current.duplicate_of_id in seen or len(seen) > MAX_CHAIN:
-            break  # damaged data: stop rather than walk forever
-        following = await Issue.get_or_none(pk=current.duplicate_of_id)
-        if following is None:
-            break
-        seen.add(following.pk)
-        current = following
-    return current, seen
 
 
 async def _merge(duplicate: Issue, original: Issue) -> dict[str, object]:
@@ -253,58 +234,11 @@ async def affects_me_too(viewer: Actor | None, *, issue_id: str, affected: bool)
     async def answer(locked: Issue) -> None:
         if await _set_affected(locked, person, affected):
             verb = "issue.affected" if affected else "issue.unaffected"
-            await _record_own_answer(verb, person, requested, locked)
+            await record_own_answer(verb, person, requested, locked)
 
     locked = await write_on_original(requested, answer)
     redirected = requested if requested.pk != locked.pk else None
     return AffectedAnswer(issue=locked, affected=affected, redirected_from=redirected)
-
-
-async def follow_issue(viewer: Actor | None, *, issue_id: str, follow: bool) -> tuple[Issue, bool]:
-    """Follow or unfollow an issue (a duplicate's original, where its followers went);
-    repeating either is harmless."""
-    person = require_person(viewer)
-    requested = await issue_by_global_id(issue_id)
-
-    async def set_following(locked: Issue) -> None:
-        rows = IssueFollower.filter(issue_id=locked.pk, person_id=person.pk)
-        if not follow:
-            changed = await rows.delete() > 0
-        elif changed := not await rows.exists():
-            # The issue row is locked: no other follow of this person can slip in between.
-            await IssueFollower.create(issue_id=locked.pk, person_id=person.pk)
-        if changed:
-            verb = "issue.followed" if follow else "issue.unfollowed"
-            await _record_own_answer(verb, person, requested, locked)
-
-    return await write_on_original(requested, set_following), follow
-
-
-async def write_on_original(requested: Issue, write: Callable[[Issue], Awaitable[None]]) -> Issue:
-    """Run ``write`` on the issue, or on its original if it is a duplicate, in a transaction
-    holding that issue's row lock; returns the issue written to.
-
-    A merge moves a duplicate's people to its original while holding both rows' locks, so
-    a write made under the lock never lands on an issue that has just become a duplicate.
-    """
-    start = requested
-    for _ in range(MAX_LOCK_ATTEMPTS):
-        target, _path = await _chain_root(start)
-        async with in_transaction():
-            # One lock at a time (never a chain of them), so no merge can deadlock with us.
-            locked = await Issue.select_for_update().get_or_none(pk=target.pk)
-            if locked is None:
-                raise NotFound("No issue has the ID given in issueId.", field="issueId")
-            if locked.status == IssueStatus.DUPLICATE:
-                start = locked  # merged since we looked: follow it to its original
-                continue
-            await write(locked)
-        return locked
-    raise Conflict(
-        "The issue is being merged right now: try again.",
-        field="issueId",
-        code=ErrorCode.ALREADY_DUPLICATE,
-    )
 
 
 async def _set_affected(issue: Issue, person: Actor, affected: bool) -> bool:
@@ -317,23 +251,3 @@ async def _set_affected(issue: Issue, person: Actor, affected: bool) -> bool:
     # The issue row is locked: no other answer of this person can slip in between.
     await IssueAffectedPerson.create(issue_id=issue.pk, person_id=person.pk)
     return True
-
-
-async def _record_own_answer(verb: str, person: Actor, requested: Issue, locked: Issue) -> None:
-    """A private activity entry of a person's own follow or "me too" (naming the issue they
-    asked about when it went to that issue's original)."""
-    await record_activity(
-        verb=verb,
-        subject=locked,
-        actor=person,
-        performed_by=person,
-        community_id=locked.community_id,
-        is_public=False,
-        details=_redirect_details(requested, locked),
-    )
-
-
-def _redirect_details(requested: Issue, recorded: Issue) -> dict[str, object]:
-    if requested.pk == recorded.pk:
-        return {}
-    return {"requestedIssueId": to_global_id("Issue", requested.pk)}

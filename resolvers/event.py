@@ -39,11 +39,22 @@ async def event_by_global_id(global_id: str, *, field: str = "eventId") -> Pitch
     return event
 
 
+async def event_with_code(code: str) -> PitchingEvent | None:
+    """The event a join code (as typed: any case, dashes, spaces) names, if any."""
+    return await PitchingEvent.get_or_none(join_code=normalize_join_code(code))
+
+
 async def event_by_code(code: str) -> PitchingEvent:
-    event = await PitchingEvent.get_or_none(join_code=normalize_join_code(code))
+    event = await event_with_code(code)
     if event is None:
         raise NotFound("No pitching event has this join code.", field="code")
     return event
+
+
+async def community_events(community_id: int, *, limit: int) -> list[PitchingEvent]:
+    """A community's pitching events, soonest first."""
+    query = PitchingEvent.filter(community_id=community_id).order_by("starts_at", "id")
+    return await query.limit(limit)
 
 
 async def _as_organiser(viewer: Actor | None, event: PitchingEvent) -> Actor:
@@ -263,9 +274,3 @@ async def close_event(viewer: Actor | None, *, event_id: str) -> PitchingEvent:
         locked.final_results = {"revision": locked.revision, "snapshot": snapshot_to_json(snapshot)}
         await locked.save(update_fields=["final_results"])
     return locked
-
-
-async def live_event_ids_for_project(project_id: int) -> list[int]:
-    """LIVE events pitching this project: their screens must hear of its pledges."""
-    pitches = await Pitch.filter(project_id=project_id, event__state=EventState.LIVE)
-    return [pitch.event_id for pitch in pitches]

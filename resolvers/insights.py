@@ -32,7 +32,7 @@ from models import (
     ProjectStatus,
 )
 from resolvers.community import community_by_global_id
-from resolvers.issue import SDG_GOALS
+from resolvers.filtering import SDG_GOALS
 
 COUNTED_ISSUE_STATUSES = (IssueStatus.OPEN, IssueStatus.ADDRESSED, IssueStatus.RESOLVED)
 COUNTED_PROJECT_STATUSES = (

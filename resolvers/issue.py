@@ -1,14 +1,18 @@
-"""Local issues: listing with filters, defining, updating and following them."""
+"""Local issues: listing with filters, defining, updating and following them.
 
-from dataclasses import dataclass
+A follow (and an "affects me too", ``resolvers.duplicates``) is written under the lock of
+the issue it lands on, a duplicate's original (``write_on_original``): a merge committing
+at the same moment can never strand it on an issue that has just become a duplicate.
+"""
 
-from tortoise.expressions import Subquery
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import (
     Actor,
-    ActorKind,
     AffectedGroup,
     Issue,
     IssueAffectedGroup,
@@ -20,14 +24,24 @@ from models import (
 )
 from resolvers.activity import record_activity
 from resolvers.community import community_by_global_id
-from resolvers.errors import ErrorCode, NotFound
-from resolvers.ids import decode_id
+from resolvers.errors import Conflict, ErrorCode, NotFound
+from resolvers.filtering import (
+    SDG_GOALS,
+    by_actor,
+    check_sdg_filter,
+    decoded_id,
+    in_order,
+    issue_tag_subqueries,
+)
+from resolvers.ids import decode_id, to_global_id
+from resolvers.pagination import Page, PageArgs, page_of_query
 from resolvers.permissions import acting_actor, require_owner, require_person
 from resolvers.validation import Checker
 
-SDG_GOALS = range(1, 18)
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 10_000
+MAX_CHAIN = 20  # merges flatten chains; this only bounds a walk over damaged data
+MAX_LOCK_ATTEMPTS = 5
 ISSUE_ORDER_FIELDS = {"CREATED_AT": "created_at", "UPDATED_AT": "updated_at", "TITLE": "title"}
 
 
@@ -58,20 +72,28 @@ def issues_query(
         query = query.filter(status__in=list(filters.statuses))
     if filters.category is not None:
         query = query.filter(category=filters.category)
-    if filters.sdg_goal is not None:
-        tagged = IssueSdgGoal.filter(goal=filters.sdg_goal).values("issue_id")
-        query = query.filter(id__in=Subquery(tagged))
-    if filters.affected_group is not None:
-        hit = IssueAffectedGroup.filter(group=filters.affected_group).values("issue_id")
-        query = query.filter(id__in=Subquery(hit))
-    if filters.author_sector is not None:
-        query = query.filter(author__sector=filters.author_sector)
-    if filters.authored_by_people is not None:
-        kind = ActorKind.PERSON if filters.authored_by_people else ActorKind.ORGANIZATION
-        query = query.filter(author__kind=kind)
-    column = ISSUE_ORDER_FIELDS[order_field]
-    prefix = "-" if descending else ""
-    return query.order_by(f"{prefix}{column}", f"{prefix}id")
+    for tagged in issue_tag_subqueries(filters.sdg_goal, filters.affected_group):
+        query = query.filter(id__in=tagged)
+    query = by_actor(query, "author", filters.author_sector, filters.authored_by_people)
+    return in_order(query, ISSUE_ORDER_FIELDS, order_field, descending)
+
+
+async def issues_page(
+    filters: IssueFilterArgs, page: PageArgs, *, order_field: str, descending: bool
+) -> Page[Issue]:
+    """A page of the issues matching the filters, in the asked order."""
+    query = issues_query(filters, order_field=order_field, descending=descending)
+    return await page_of_query(query, page)
+
+
+def issue_filter_args(
+    checker: Checker, conditions: IssueFilterArgs, community_id: str | None
+) -> IssueFilterArgs:
+    """A list's or a map's filter as asked: ``conditions`` with the community's global ID
+    decoded; a malformed ID or an unknown SDG goes to ``checker`` (named ``filter.*``)."""
+    check_sdg_filter(checker, conditions.sdg_goal)
+    community_pk = decoded_id(checker, community_id, "Community", "filter.communityId")
+    return replace(conditions, community_id=community_pk)
 
 
 def check_sdg_goals(checker: Checker, goals: list[int]) -> list[int]:
@@ -212,3 +234,85 @@ async def update_issue(
             details={"fields": sorted(changes) + (["tags"] if goals or affected_groups else [])},
         )
     return issue
+
+
+async def follow_issue(viewer: Actor | None, *, issue_id: str, follow: bool) -> tuple[Issue, bool]:
+    """Follow or unfollow an issue (a duplicate's original, where its followers went);
+    repeating either is harmless."""
+    person = require_person(viewer)
+    requested = await issue_by_global_id(issue_id)
+
+    async def set_following(locked: Issue) -> None:
+        rows = IssueFollower.filter(issue_id=locked.pk, person_id=person.pk)
+        if not follow:
+            changed = await rows.delete() > 0
+        elif changed := not await rows.exists():
+            # The issue row is locked: no other follow of this person can slip in between.
+            await IssueFollower.create(issue_id=locked.pk, person_id=person.pk)
+        if changed:
+            verb = "issue.followed" if follow else "issue.unfollowed"
+            await record_own_answer(verb, person, requested, locked)
+
+    return await write_on_original(requested, set_following), follow
+
+
+async def write_on_original(requested: Issue, write: Callable[[Issue], Awaitable[None]]) -> Issue:
+    """Run ``write`` on the issue, or on its original if it is a duplicate, in a transaction
+    holding that issue's row lock; returns the issue written to.
+
+    A merge moves a duplicate's people to its original while holding both rows' locks, so
+    a write made under the lock never lands on an issue that has just become a duplicate.
+    """
+    start = requested
+    for _ in range(MAX_LOCK_ATTEMPTS):
+        target, _path = await chain_root(start)
+        async with in_transaction():
+            # One lock at a time (never a chain of them), so no merge can deadlock with us.
+            locked = await Issue.select_for_update().get_or_none(pk=target.pk)
+            if locked is None:
+                raise NotFound("No issue has the ID given in issueId.", field="issueId")
+            if locked.status == IssueStatus.DUPLICATE:
+                start = locked  # merged since we looked: follow it to its original
+                continue
+            await write(locked)
+        return locked
+    raise Conflict(
+        "The issue is being merged right now: try again.",
+        field="issueId",
+        code=ErrorCode.ALREADY_DUPLICATE,
+    )
+
+
+async def chain_root(issue: Issue) -> tuple[Issue, set[int]]:
+    """Follow ``duplicate_of`` to the first issue that is not a duplicate (and the path)."""
+    seen = {issue.pk}
+    current = issue
+    while current.status == IssueStatus.DUPLICATE and current.duplicate_of_id is not None:
+        if current.duplicate_of_id in seen or len(seen) > MAX_CHAIN:
+            break  # damaged data: stop rather than walk forever
+        following = await Issue.get_or_none(pk=current.duplicate_of_id)
+        if following is None:
+            break
+        seen.add(following.pk)
+        current = following
+    return current, seen
+
+
+async def record_own_answer(verb: str, person: Actor, requested: Issue, locked: Issue) -> None:
+    """A private activity entry of a person's own follow or "me too" (naming the issue they
+    asked about when it went to that issue's original)."""
+    await record_activity(
+        verb=verb,
+        subject=locked,
+        actor=person,
+        performed_by=person,
+        community_id=locked.community_id,
+        is_public=False,
+        details=_redirect_details(requested, locked),
+    )
+
+
+def _redirect_details(requested: Issue, recorded: Issue) -> dict[str, object]:
+    if requested.pk == recorded.pk:
+        return {}
+    return {"requestedIssueId": to_global_id("Issue", requested.pk)}

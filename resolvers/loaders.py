@@ -14,6 +14,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 
 from models import (
+    ActivityEntry,
     Actor,
     Community,
     Issue,
@@ -22,6 +23,8 @@ from models import (
     IssueFollower,
     IssueSdgGoal,
     Membership,
+    Pitch,
+    PitchingEvent,
     Pledge,
     Project,
     ProjectIssue,
@@ -36,10 +39,24 @@ ModelT = TypeVar("ModelT", bound=Model)
 ValueT = TypeVar("ValueT")
 
 
-def _by_id_loader(model: type[ModelT]) -> DataLoader[int, ModelT | None]:
+def _by_id_loader(model: type[ModelT], **conditions: object) -> DataLoader[int, ModelT | None]:
+    """Rows by primary key (None where none, or where ``conditions`` do not hold)."""
+
     async def load(ids: list[int]) -> list[ModelT | None]:
-        rows = {row.pk: row for row in await model.filter(pk__in=ids)}
+        rows = {row.pk: row for row in await model.filter(pk__in=ids, **conditions)}
         return [rows.get(pk) for pk in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def _rows_by(model: type[ModelT], key: str, *order: str) -> DataLoader[int, list[ModelT]]:
+    """Rows grouped by the foreign key column ``key``, each group in ``order``."""
+
+    async def load(keys: list[int]) -> list[list[ModelT]]:
+        groups: dict[int, list[ModelT]] = defaultdict(list)
+        for row in await model.filter(**{f"{key}__in": keys}).order_by(*order):
+            groups[getattr(row, key)].append(row)
+        return [groups.get(each, []) for each in keys]
 
     return DataLoader(load_fn=load)
 
@@ -52,6 +69,37 @@ def _grouped_loader(
         for key, value in await fetch(keys):
             groups[key].append(value)
         return [groups.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _people_per_issue(model: type[IssueFollower | IssueAffectedPerson]) -> DataLoader[int, int]:
+    """How many people an issue's rows of ``model`` (followers, "me too") count."""
+
+    async def load(issue_ids: list[int]) -> list[int]:
+        rows = (
+            await model.filter(issue_id__in=issue_ids)
+            .annotate(people=Count("id"))
+            .group_by("issue_id")
+            .values("issue_id", "people")
+        )
+        counts = {int(row["issue_id"]): int(row["people"]) for row in rows}
+        return [counts.get(issue_id, 0) for issue_id in issue_ids]
+
+    return DataLoader(load_fn=load)
+
+
+def _viewer_is_among(
+    model: type[IssueFollower | IssueAffectedPerson], viewer_id: int | None
+) -> DataLoader[int, bool]:
+    """Whether the viewer has a row of ``model`` on each issue (follows it, is affected)."""
+
+    async def load(issue_ids: list[int]) -> list[bool]:
+        if viewer_id is None:
+            return [False for _ in issue_ids]
+        rows = await model.filter(issue_id__in=issue_ids, person_id=viewer_id)
+        found = {row.issue_id for row in rows}
+        return [issue_id in found for issue_id in issue_ids]
 
     return DataLoader(load_fn=load)
 
@@ -84,43 +132,6 @@ async def _affected_groups_by_issue(issue_ids: list[int]) -> list[tuple[int, Aff
     return [(row.issue_id, AffectedGroup(row.group)) for row in rows]
 
 
-async def _memberships_by_organization(ids: list[int]) -> list[tuple[int, Membership]]:
-    rows = await Membership.filter(organization_id__in=ids).order_by("id")
-    return [(row.organization_id, row) for row in rows]
-
-
-async def _memberships_by_person(ids: list[int]) -> list[tuple[int, Membership]]:
-    rows = await Membership.filter(person_id__in=ids).order_by("id")
-    return [(row.person_id, row) for row in rows]
-
-
-async def _pledges_by_project(project_ids: list[int]) -> list[tuple[int, Pledge]]:
-    rows = await Pledge.filter(project_id__in=project_ids).order_by("-created_at", "-id")
-    return [(row.project_id, row) for row in rows]
-
-
-async def _follower_counts(issue_ids: list[int]) -> list[int]:
-    rows = (
-        await IssueFollower.filter(issue_id__in=issue_ids)
-        .annotate(follower_count=Count("id"))
-        .group_by("issue_id")
-        .values("issue_id", "follower_count")
-    )
-    counts = {int(row["issue_id"]): int(row["follower_count"]) for row in rows}
-    return [counts.get(issue_id, 0) for issue_id in issue_ids]
-
-
-async def _affected_counts(issue_ids: list[int]) -> list[int]:
-    rows = (
-        await IssueAffectedPerson.filter(issue_id__in=issue_ids)
-        .annotate(affected_count=Count("id"))
-        .group_by("issue_id")
-        .values("issue_id", "affected_count")
-    )
-    counts = {int(row["issue_id"]): int(row["affected_count"]) for row in rows}
-    return [counts.get(issue_id, 0) for issue_id in issue_ids]
-
-
 async def _support(project_ids: list[int]) -> list[ProjectSupportTotals]:
     totals = await support_for_projects(project_ids)
     return [totals[project_id] for project_id in project_ids]
@@ -130,7 +141,7 @@ class Loaders:
     """All dataloaders of one request (or of one subscription snapshot).
 
     Each loader is made on first use: most requests use one or two of them (a vote uses
-    none), and making all nineteen for every request was 4 % of the hot mutation's CPU.
+    none), and making all of them for every request was 4 % of the hot mutation's CPU.
     """
 
     def __init__(self, viewer_id: int | None) -> None:
@@ -161,6 +172,22 @@ class Loaders:
         return _by_id_loader(Pledge)
 
     @cached_property
+    def membership_by_id(self) -> DataLoader[int, Membership | None]:
+        return _by_id_loader(Membership)
+
+    @cached_property
+    def pitching_event_by_id(self) -> DataLoader[int, PitchingEvent | None]:
+        return _by_id_loader(PitchingEvent)
+
+    @cached_property
+    def pitch_by_id(self) -> DataLoader[int, Pitch | None]:
+        return _by_id_loader(Pitch)
+
+    @cached_property
+    def public_activity_entry_by_id(self) -> DataLoader[int, ActivityEntry | None]:
+        return _by_id_loader(ActivityEntry, is_public=True)
+
+    @cached_property
     def project_ids_by_issue(self) -> DataLoader[int, list[int]]:
         return _grouped_loader(_project_ids_by_issue)
 
@@ -182,49 +209,39 @@ class Loaders:
 
     @cached_property
     def memberships_by_organization(self) -> DataLoader[int, list[Membership]]:
-        return _grouped_loader(_memberships_by_organization)
+        return _rows_by(Membership, "organization_id", "id")
 
     @cached_property
     def memberships_by_person(self) -> DataLoader[int, list[Membership]]:
-        return _grouped_loader(_memberships_by_person)
+        return _rows_by(Membership, "person_id", "id")
 
     @cached_property
     def pledges_by_project(self) -> DataLoader[int, list[Pledge]]:
-        return _grouped_loader(_pledges_by_project)
+        return _rows_by(Pledge, "project_id", "-created_at", "-id")
+
+    @cached_property
+    def pitches_by_event(self) -> DataLoader[int, list[Pitch]]:
+        return _rows_by(Pitch, "event_id", "position", "id")
 
     @cached_property
     def follower_count_by_issue(self) -> DataLoader[int, int]:
-        return DataLoader(load_fn=_follower_counts)
+        return _people_per_issue(IssueFollower)
+
+    @cached_property
+    def affected_count_by_issue(self) -> DataLoader[int, int]:
+        return _people_per_issue(IssueAffectedPerson)
+
+    @cached_property
+    def viewer_follows_issue(self) -> DataLoader[int, bool]:
+        return _viewer_is_among(IssueFollower, self.viewer_id)
+
+    @cached_property
+    def viewer_affected_issue(self) -> DataLoader[int, bool]:
+        return _viewer_is_among(IssueAffectedPerson, self.viewer_id)
 
     @cached_property
     def support_by_project(self) -> DataLoader[int, ProjectSupportTotals]:
         return DataLoader(load_fn=_support)
-
-    @cached_property
-    def viewer_follows_issue(self) -> DataLoader[int, bool]:
-        return DataLoader(load_fn=self._viewer_follows)
-
-    @cached_property
-    def affected_count_by_issue(self) -> DataLoader[int, int]:
-        return DataLoader(load_fn=_affected_counts)
-
-    @cached_property
-    def viewer_affected_issue(self) -> DataLoader[int, bool]:
-        return DataLoader(load_fn=self._viewer_affected)
-
-    async def _viewer_follows(self, issue_ids: list[int]) -> list[bool]:
-        if self.viewer_id is None:
-            return [False for _ in issue_ids]
-        rows = await IssueFollower.filter(issue_id__in=issue_ids, person_id=self.viewer_id)
-        followed = {row.issue_id for row in rows}
-        return [issue_id in followed for issue_id in issue_ids]
-
-    async def _viewer_affected(self, issue_ids: list[int]) -> list[bool]:
-        if self.viewer_id is None:
-            return [False for _ in issue_ids]
-        rows = await IssueAffectedPerson.filter(issue_id__in=issue_ids, person_id=self.viewer_id)
-        affected = {row.issue_id for row in rows}
-        return [issue_id in affected for issue_id in issue_ids]
 
     def prime(self, rows: Sequence[Model]) -> None:
         """Seed the by-ID loaders with rows a list query already fetched."""
@@ -241,5 +258,8 @@ class Loaders:
             Project: self.project_by_id,  # type: ignore[dict-item]
             Pledge: self.pledge_by_id,  # type: ignore[dict-item]
             Region: self.region_by_id,  # type: ignore[dict-item]
+            Membership: self.membership_by_id,  # type: ignore[dict-item]
+            PitchingEvent: self.pitching_event_by_id,  # type: ignore[dict-item]
+            Pitch: self.pitch_by_id,  # type: ignore[dict-item]
         }
         return loaders.get(type(row))

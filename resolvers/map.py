@@ -5,26 +5,19 @@ filters. On PostgreSQL the box is found through the GiST index on the issue's po
 SQLite with plain comparisons of the columns (its embedded use is small communities).
 """
 
-from dataclasses import dataclass
-
 from tortoise.expressions import RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from models import (
-    AffectedGroup,
-    Community,
     Issue,
-    IssueCategory,
-    IssueStatus,
     Project,
     ProjectIssue,
     ProjectStatus,
-    Sector,
 )
-from resolvers.errors import ErrorCode, NotFound, ValidationFailed
+from resolvers.community import require_community
+from resolvers.errors import ErrorCode
 from resolvers.geo import BoundingBox, box_around, haversine_meters
-from resolvers.ids import decode_id
-from resolvers.issue import SDG_GOALS, IssueFilterArgs, Location, issues_query
+from resolvers.issue import IssueFilterArgs, Location, issue_filter_args, issues_query
 from resolvers.pagination import (
     MAX_PAGE_SIZE,
     Page,
@@ -39,18 +32,6 @@ from resolvers.validation import Checker
 
 MAX_RADIUS_METERS = 50_000.0
 DISTANCE = "distance_meters"  # the annotation holding an issue's distance on PostgreSQL
-
-
-@dataclass(frozen=True)
-class MapFilterInput:
-    """The map's filter as the client sent it (IDs still global, nothing checked yet)."""
-
-    community_id: str
-    statuses: tuple[IssueStatus, ...] = ()
-    sdg_goal: int | None = None
-    affected_group: AffectedGroup | None = None
-    category: IssueCategory | None = None
-    author_sector: Sector | None = None
 
 
 def check_box(checker: Checker, box: BoundingBox, field: str = "bbox") -> bool:
@@ -98,30 +79,16 @@ def check_page(checker: Checker, first: int | None, after: str | None) -> PageAr
     return PageArgs(first=first, after=after)
 
 
-def _community_pk(checker: Checker, global_id: str) -> int | None:
-    try:
-        return decode_id(global_id, "Community", field="filter.communityId")
-    except ValidationFailed as error:
-        checker.problems.extend(error.problems)
-        return None
-
-
-async def map_filter(checker: Checker, given: MapFilterInput) -> IssueFilterArgs:
-    """Check the filter, raise every problem found so far, then require the community."""
-    if given.sdg_goal is not None and given.sdg_goal not in SDG_GOALS:
-        checker.add("filter.sdgGoal", ErrorCode.OUT_OF_RANGE, "SDG goals are numbered 1 to 17.")
-    community_pk = _community_pk(checker, given.community_id)
+async def map_filter(
+    checker: Checker, conditions: IssueFilterArgs, community_id: str
+) -> IssueFilterArgs:
+    """Check the map's filter, raise every problem found so far, then require the community
+    (a map shows one community)."""
+    filters = issue_filter_args(checker, conditions, community_id)
     checker.raise_if_any()
-    if community_pk is None or not await Community.exists(pk=community_pk):
-        raise NotFound("No community has this ID.", field="filter.communityId")
-    return IssueFilterArgs(
-        community_id=community_pk,
-        statuses=given.statuses,
-        sdg_goal=given.sdg_goal,
-        affected_group=given.affected_group,
-        category=given.category,
-        author_sector=given.author_sector,
-    )
+    assert filters.community_id is not None  # decoded, or a problem was raised
+    await require_community(filters.community_id, field="filter.communityId")
+    return filters
 
 
 def issues_in_box(
@@ -130,7 +97,7 @@ def issues_in_box(
     """Issues matching the filters inside the box (edges included), newest first.
 
     ``through_index=False`` leaves out PostgreSQL's index condition: for a box known to
-    hold most of the community (see resolvers/clusters.py).
+    hold most of the community (see resolvers/map_clusters.py).
     """
     query = issues_query(filters)
     if through_index and on_postgres():

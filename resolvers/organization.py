@@ -8,6 +8,7 @@ from models import Actor, ActorKind, Membership, MembershipRole, Sector
 from resolvers.activity import record_activity
 from resolvers.errors import Conflict, ErrorCode, NotFound
 from resolvers.ids import decode_id, to_global_id
+from resolvers.pagination import Page, PageArgs, page_of_query
 from resolvers.permissions import acting_actor, require_person
 from resolvers.validation import Checker
 
@@ -21,6 +22,15 @@ def organizations_query(
     if name_contains:
         query = query.filter(display_name__icontains=name_contains.strip())
     return query
+
+
+async def organizations_page(
+    page: PageArgs, *, sector: Sector | None = None, name_contains: str | None = None
+) -> Page[Actor]:
+    """A page of organizations, by name."""
+    return await page_of_query(
+        organizations_query(sector=sector, name_contains=name_contains), page
+    )
 
 
 async def create_organization(

@@ -282,3 +282,19 @@ async def withdraw_pledge(viewer: Actor | None, *, pledge_id: str) -> Pledge:
         )
     await pledge.refresh_from_db()
     return pledge
+
+
+@dataclass(frozen=True)
+class PledgeNotice:
+    """Who must hear that a project's support changed: its viewers, its community's, and
+    the screens of the LIVE events pitching it."""
+
+    project_id: int
+    community_id: int
+    live_event_ids: list[int]
+
+
+async def pledge_notice(project_id: int) -> PledgeNotice:
+    project = await Project.get(pk=project_id)
+    pitches = await Pitch.filter(project_id=project_id, event__state=EventState.LIVE)
+    return PledgeNotice(project_id, project.community_id, [pitch.event_id for pitch in pitches])

@@ -1,6 +1,6 @@
 """Projects: proposing initiatives that address issues, and moving them through their life."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -12,8 +12,6 @@ from models import (
     AffectedGroup,
     Currency,
     Issue,
-    IssueAffectedGroup,
-    IssueSdgGoal,
     IssueStatus,
     Project,
     ProjectIssue,
@@ -25,7 +23,15 @@ from models.money import to_minor_units
 from resolvers.activity import record_activity
 from resolvers.community import community_by_global_id
 from resolvers.errors import ErrorCode, NotFound
+from resolvers.filtering import (
+    by_actor,
+    check_sdg_filter,
+    decoded_id,
+    in_order,
+    issue_tag_subqueries,
+)
 from resolvers.ids import decode_id, to_global_id
+from resolvers.pagination import Page, PageArgs, page_of_query
 from resolvers.permissions import acting_actor, require_owner, require_person
 from resolvers.validation import Checker
 
@@ -81,22 +87,50 @@ def projects_query(
     issue_links = ProjectIssue.all()
     if filters.issue_id is not None:
         issue_links = issue_links.filter(issue_id=filters.issue_id)
-    if filters.sdg_goal is not None:
-        tagged = IssueSdgGoal.filter(goal=filters.sdg_goal).values("issue_id")
-        issue_links = issue_links.filter(issue_id__in=Subquery(tagged))
-    if filters.affected_group is not None:
-        hit = IssueAffectedGroup.filter(group=filters.affected_group).values("issue_id")
-        issue_links = issue_links.filter(issue_id__in=Subquery(hit))
-    if filters.issue_id is not None or filters.sdg_goal or filters.affected_group:
+    tagged = issue_tag_subqueries(filters.sdg_goal, filters.affected_group)
+    for subquery in tagged:
+        issue_links = issue_links.filter(issue_id__in=subquery)
+    if filters.issue_id is not None or tagged:
         query = query.filter(id__in=Subquery(issue_links.values("project_id")))
-    if filters.lead_sector is not None:
-        query = query.filter(lead__sector=filters.lead_sector)
-    if filters.led_by_people is not None:
-        kind = ActorKind.PERSON if filters.led_by_people else ActorKind.ORGANIZATION
-        query = query.filter(lead__kind=kind)
-    column = PROJECT_ORDER_FIELDS[order_field]
-    prefix = "-" if descending else ""
-    return query.order_by(f"{prefix}{column}", f"{prefix}id")
+    query = by_actor(query, "lead", filters.lead_sector, filters.led_by_people)
+    return in_order(query, PROJECT_ORDER_FIELDS, order_field, descending)
+
+
+def project_filter_args(
+    checker: Checker,
+    conditions: ProjectFilterArgs,
+    *,
+    community_id: str | None,
+    issue_id: str | None,
+) -> ProjectFilterArgs:
+    """A project list's filter as asked: ``conditions`` with the global IDs decoded; a
+    malformed ID or an unknown SDG goes to ``checker`` (named ``filter.*``)."""
+    check_sdg_filter(checker, conditions.sdg_goal)
+    return replace(
+        conditions,
+        community_id=decoded_id(checker, community_id, "Community", "filter.communityId"),
+        issue_id=decoded_id(checker, issue_id, "Issue", "filter.issueId"),
+    )
+
+
+async def projects_page(
+    filters: ProjectFilterArgs,
+    page: PageArgs,
+    viewer: Actor | None,
+    *,
+    order_field: str,
+    descending: bool,
+) -> Page[Project]:
+    """A page of the projects matching the filters that the viewer may see."""
+    query = projects_query(filters, order_field=order_field, descending=descending)
+    return await page_of_query(visible_projects(query, viewer), page)
+
+
+def may_see_project(project: Project, viewer: Actor | None) -> bool:
+    """Drafts are private: only whoever created a draft sees it."""
+    if project.status != ProjectStatus.DRAFT:
+        return True
+    return viewer is not None and viewer.pk == project.created_by_id
 
 
 def visible_projects(query: QuerySet[Project], viewer: Actor | None) -> QuerySet[Project]:

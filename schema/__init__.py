@@ -1,4 +1,9 @@
-"""The strawberry Schema: Query and Mutation composed from per-domain classes, Subscription."""
+"""The strawberry Schema: Query and Mutation composed from one class per domain, Subscription.
+
+Each domain's module (``schema/issue.py``, ``schema/project.py``...) holds its types, inputs,
+result unions and its ``<Domain>Query`` / ``<Domain>Mutation``; the resolvers of the same
+name do the work.
+"""
 
 from graphql import GraphQLError
 from strawberry import Schema
@@ -8,32 +13,51 @@ from strawberry.types.base import get_object_definition
 
 from resolvers.errors import DomainError
 from resolvers.pagination import PaginationError
-from schema.account import AccountMutation
-from schema.activity import ActivityEntry
-from schema.actor import Membership, Organization, Person
+from schema.activity import ActivityEntry, ActivityQuery
 from schema.checked_documents import CheckedDocuments
-from schema.community import Community, Region
-from schema.duplicates import DuplicateMutation, DuplicateQuery
-from schema.event import Pitch, PitchingEvent
+from schema.community import Community, CommunityMutation, CommunityQuery, Region
+from schema.duplicates import DuplicateMutation
+from schema.event import EventQuery, Pitch, PitchingEvent
 from schema.event_mutations import EventMutation
 from schema.insights import InsightsQuery
-from schema.issue import Issue, IssueMutation
+from schema.issue import Issue, IssueMutation, IssueQuery
 from schema.map import MapQuery
+from schema.node_query import NodeQuery
+from schema.organization import Membership, Organization, OrganizationMutation, OrganizationQuery
+from schema.person import Person, PersonMutation, PersonQuery
 from schema.pledge import Pledge, PledgeMutation
-from schema.project import Project, ProjectMutation
-from schema.query import Query as RootQuery
+from schema.project import Project, ProjectMutation, ProjectQuery
 from schema.subscription import Subscription
+from schema.suggestions import SuggestionQuery
 from schema.taxonomy import TaxonomyQuery
 
-Query = merge_types("Query", (RootQuery, DuplicateQuery, MapQuery, TaxonomyQuery, InsightsQuery))
-# merge_types drops the description: keep the root Query's, it documents the entry points.
-get_object_definition(Query, strict=True).description = get_object_definition(
-    RootQuery, strict=True
-).description
+Query = merge_types(
+    "Query",
+    (
+        PersonQuery,
+        NodeQuery,
+        CommunityQuery,
+        OrganizationQuery,
+        IssueQuery,
+        ProjectQuery,
+        EventQuery,
+        ActivityQuery,
+        SuggestionQuery,
+        MapQuery,
+        TaxonomyQuery,
+        InsightsQuery,
+    ),
+)
+# merge_types leaves the merged type without a description: the root's documents the graph.
+get_object_definition(
+    Query, strict=True
+).description = "Entry points for reading the collaboration graph."
 Mutation = merge_types(
     "Mutation",
     (
-        AccountMutation,
+        PersonMutation,
+        OrganizationMutation,
+        CommunityMutation,
         IssueMutation,
         DuplicateMutation,
         ProjectMutation,

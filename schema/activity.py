@@ -1,4 +1,4 @@
-"""GraphQL type of activity log entries."""
+"""GraphQL of the public activity log: its entries, and a community's log."""
 
 from datetime import datetime
 
@@ -6,10 +6,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models import ActivityEntry as ActivityEntryRow
-from resolvers.ids import to_global_id
+from resolvers import activity as activity_resolvers
+from resolvers import community as community_resolvers
+from resolvers.ids import decode_id, to_global_id
+from resolvers.pagination import PageArgs
 from schema.actor import Actor, load_actor
 from schema.context import Info
-from schema.node import Connection, Node
+from schema.node import Connection, Node, build_connection
 
 
 @strawberry.type(description="One recorded change: who did what to which subject, and when.")
@@ -43,3 +46,24 @@ class ActivityEntry(Node):
 @strawberry.type(description="A page of activity entries.")
 class ActivityEntryConnection(Connection[ActivityEntry]):
     pass
+
+
+@strawberry.type
+class ActivityQuery:
+    @strawberry.field(description="A community's public activity log, newest first.")
+    async def activity(
+        self,
+        community_id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ActivityEntryConnection:
+        pk = decode_id(community_id, "Community", field="communityId")
+        await community_resolvers.require_community(pk)
+        page = await activity_resolvers.public_activity_page(
+            pk, PageArgs(first, after, last, before)
+        )
+        return build_connection(
+            ActivityEntryConnection, page, [ActivityEntry.from_row(row) for row in page.rows]
+        )

@@ -1,4 +1,7 @@
-"""Typed errors returned inside mutation results."""
+"""Typed errors returned inside results, and turning domain errors into them in one place."""
+
+from collections.abc import Awaitable
+from typing import TypeVar
 
 import strawberry
 
@@ -63,3 +66,26 @@ def error_result(error: DomainError) -> AnyError:
     if isinstance(error, Conflict):
         return ConflictError(message=error.message, field=error.field, code=error.code)
     raise TypeError(f"unknown domain error {type(error).__name__}")
+
+
+ResultT = TypeVar("ResultT")
+
+
+async def as_result(action: Awaitable[ResultT]) -> ResultT | AnyError:
+    """Await a mutation's resolver; a DomainError it raises becomes the matching error type."""
+    try:
+        return await action
+    except DomainError as error:
+        return error_result(error)
+
+
+async def as_query_result(action: Awaitable[ResultT]) -> ResultT | ValidationError | NotFoundError:
+    """Await a query's resolver; invalid input and unknown IDs become typed results (a read
+    can be asked wrongly or name nothing, no more)."""
+    try:
+        return await action
+    except (ValidationFailedError, NotFound) as error:
+        result = error_result(error)
+        if isinstance(result, ValidationError | NotFoundError):
+            return result
+        raise  # unreachable: error_result maps these two to these two types

@@ -1,4 +1,7 @@
-"""GraphQL types, inputs and mutations of pitching events and their audiences."""
+"""GraphQL of pitching events: their types, inputs and results, and reading them.
+
+The organiser's and the audience's mutations are in ``schema/event_mutations.py``.
+"""
 
 from datetime import datetime
 from typing import Annotated
@@ -8,14 +11,15 @@ import strawberry
 from models import EventState
 from models import Pitch as PitchRow
 from models import PitchingEvent as PitchingEventRow
+from resolvers import event as event_resolvers
 from resolvers.event_live import load_event_live
-from resolvers.ids import to_global_id
-from schema.actor import Organization
+from resolvers.ids import decode_id, to_global_id
 from schema.community import CommunityRef, load_community
 from schema.context import Info
 from schema.errors import AnyError
 from schema.event_live import EventLive
 from schema.node import Node
+from schema.organization import Organization, load_organizations
 from schema.pledge import Pledge
 from schema.project import Project
 
@@ -63,13 +67,12 @@ class PitchingEvent(Node):
 
     @strawberry.field(description="The organising organization.")
     async def organizer(self, info: Info) -> Organization:
-        row = await info.context.loaders.actor_by_id.load(self.row.organizer_id)
-        assert row is not None  # guaranteed by the foreign key
-        return Organization.from_row(row)
+        (organizer,) = await load_organizations(info, [self.row.organizer_id])
+        return organizer  # the foreign key guarantees the row
 
     @strawberry.field(description="The agenda, in order.")
-    async def pitches(self) -> list[Pitch]:
-        rows = await PitchRow.filter(event_id=self.row.pk).order_by("position", "id")
+    async def pitches(self, info: Info) -> list[Pitch]:
+        rows = await info.context.loaders.pitches_by_event.load(self.row.pk)
         return [Pitch.from_row(row) for row in rows]
 
     @strawberry.field(description="The live snapshot now (subscribe to eventLive for updates).")
@@ -192,3 +195,29 @@ SupportPitchResult = Annotated[
     SupportPitchSuccess | AnyError,
     strawberry.union("SupportPitchResult", description="The support, or why not."),
 ]
+
+
+MAX_EVENTS_LISTED = 100
+
+
+@strawberry.type
+class EventQuery:
+    @strawberry.field(description="A pitching event by its ID.")
+    async def pitching_event(self, info: Info, id: strawberry.ID) -> PitchingEvent | None:
+        pk = decode_id(id, "PitchingEvent", field="id")
+        row = await info.context.loaders.pitching_event_by_id.load(pk)
+        return PitchingEvent.from_row(row) if row else None
+
+    @strawberry.field(description="A pitching event by the join code shown in the hall.")
+    async def pitching_event_by_code(self, code: str) -> PitchingEvent | None:
+        row = await event_resolvers.event_with_code(code)
+        return PitchingEvent.from_row(row) if row else None
+
+    @strawberry.field(
+        description=f"A community's pitching events, soonest first (at most {MAX_EVENTS_LISTED})."
+    )
+    async def pitching_events(self, info: Info, community_id: strawberry.ID) -> list[PitchingEvent]:
+        pk = decode_id(community_id, "Community", field="communityId")
+        rows = await event_resolvers.community_events(pk, limit=MAX_EVENTS_LISTED)
+        info.context.loaders.prime(rows)
+        return [PitchingEvent.from_row(row) for row in rows]

@@ -5,9 +5,10 @@ from collections.abc import Awaitable, Callable
 import strawberry
 
 from models import PitchingEvent as PitchingEventRow
-from resolvers import audience
 from resolvers import event as event_resolvers
+from resolvers import event_audience
 from schema.context import Info
+from schema.errors import as_result
 from schema.event import (
     AddPitchInput,
     AddPitchResult,
@@ -27,7 +28,6 @@ from schema.event import (
     SupportPitchResult,
     SupportPitchSuccess,
 )
-from schema.mutation_support import as_result
 from schema.pledge import Pledge
 
 
@@ -71,7 +71,8 @@ class EventMutation:
                 project_id=input.project_id,
                 minutes=input.minutes,
             )
-            event = await row.event
+            event = await info.context.loaders.pitching_event_by_id.load(row.event_id)
+            assert event is not None  # the pitch was just added to it
             await info.context.notifier.event_changed(event.pk, event.community_id, "event")
             return AddPitchSuccess(pitch=Pitch.from_row(row))
 
@@ -125,7 +126,7 @@ class EventMutation:
     @strawberry.mutation(description="Join an event's audience by its code (signed in or not).")
     async def join_event(self, info: Info, input: JoinEventInput) -> JoinEventResult:
         async def run() -> JoinEventSuccess:
-            attendance = await audience.join_event(info.context.viewer, code=input.code)
+            attendance = await event_audience.join_event(info.context.viewer, code=input.code)
             return JoinEventSuccess(
                 event=PitchingEvent.from_row(attendance.event),
                 attendee_token=attendance.attendee_token,
@@ -136,7 +137,7 @@ class EventMutation:
     @strawberry.mutation(description="Support a pitched project during a LIVE event (a VOTE).")
     async def support_pitch(self, info: Info, input: SupportPitchInput) -> SupportPitchResult:
         async def run() -> SupportPitchSuccess:
-            support = await audience.support_pitch(
+            support = await event_audience.support_pitch(
                 info.context.viewer,
                 event_id=input.event_id,
                 project_id=input.project_id,

@@ -8,10 +8,9 @@ from models import AffectedGroup, IssueStatus
 from models.money import from_minor_units
 from resolvers import insights as insight_resolvers
 from resolvers.taxonomy import affected_group_label, sdg_name
-from schema.errors import NotFoundError, ValidationError
+from schema.errors import NotFoundError, ValidationError, as_query_result
 from schema.locale import Locale, locale_or_default
 from schema.money import Money
-from schema.query_result import as_query_result
 
 
 @strawberry.type(description="Issues, projects and money of one SDG in a community.")

@@ -7,18 +7,19 @@ import strawberry
 
 from models import AffectedGroup, IssueCategory, IssueStatus, Sector
 from models import Issue as IssueRow
-from resolvers import duplicates as duplicate_resolvers
 from resolvers import issue as issue_resolvers
 from resolvers.ids import to_global_id
+from resolvers.issue import IssueFilterArgs
 from resolvers.pagination import PageArgs, page_of_list
 from resolvers.taxonomy import sdg_name
+from resolvers.validation import Checker
 from schema.actor import Actor, load_actor
 from schema.community import CommunityRef, GeoPoint, GeoPointInput, load_community
 from schema.context import Info
-from schema.errors import AnyError
+from schema.errors import AnyError, as_result
 from schema.locale import Locale, locale_or_default
-from schema.mutation_support import as_result
 from schema.node import Connection, Node, build_connection
+from schema.sorting import IssueOrder
 
 if TYPE_CHECKING:
     from schema.project import ProjectConnection
@@ -150,6 +151,21 @@ class IssueFilter:
         default=None, description="True: only issues defined by persons; false: by organizations."
     )
 
+    def conditions(self) -> IssueFilterArgs:
+        """The conditions as given, all but the community (still a global ID)."""
+        return IssueFilterArgs(
+            statuses=tuple(self.status or ()),
+            sdg_goal=self.sdg_goal,
+            affected_group=self.affected_group,
+            category=self.category,
+            author_sector=self.author_sector,
+            authored_by_people=self.authored_by_people,
+        )
+
+    def to_args(self, checker: Checker) -> IssueFilterArgs:
+        """The filter for the resolvers; a malformed ID or SDG goes to ``checker``."""
+        return issue_resolvers.issue_filter_args(checker, self.conditions(), self.community_id)
+
 
 @strawberry.input(description="Define a new local issue.")
 class DefineIssueInput:
@@ -228,6 +244,33 @@ def _location(value: GeoPointInput | None) -> issue_resolvers.Location | None:
 
 
 @strawberry.type
+class IssueQuery:
+    @strawberry.field(description="Local issues matching a filter, newest first by default.")
+    async def issues(
+        self,
+        info: Info,
+        filter: IssueFilter | None = None,
+        order_by: IssueOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> IssueConnection:
+        checker = Checker()
+        filters = (filter or IssueFilter()).to_args(checker)
+        checker.raise_if_any()
+        order = order_by or IssueOrder()
+        page = await issue_resolvers.issues_page(
+            filters,
+            PageArgs(first, after, last, before),
+            order_field=order.field.value,
+            descending=order.descending,
+        )
+        info.context.loaders.prime(page.rows)
+        return build_connection(IssueConnection, page, [Issue.from_row(row) for row in page.rows])
+
+
+@strawberry.type
 class IssueMutation:
     @strawberry.mutation(description="Define (map) a new local issue.")
     async def define_issue(self, info: Info, input: DefineIssueInput) -> DefineIssueResult:
@@ -275,7 +318,7 @@ class IssueMutation:
     )
     async def follow_issue(self, info: Info, input: FollowIssueInput) -> FollowIssueResult:
         async def run() -> FollowIssueSuccess:
-            row, following = await duplicate_resolvers.follow_issue(
+            row, following = await issue_resolvers.follow_issue(
                 info.context.viewer, issue_id=input.issue_id, follow=input.follow
             )
             return FollowIssueSuccess(issue=Issue.from_row(row), following=following)

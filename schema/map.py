@@ -1,13 +1,14 @@
 """GraphQL types and queries of the map: issues and projects in a box, near a point, clustered."""
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import strawberry
 
-from models import AffectedGroup, IssueCategory, IssueStatus, Sector
+from models import AffectedGroup
 from models import Issue as IssueRow
-from resolvers import clusters as cluster_resolvers
 from resolvers import map as map_resolvers
+from resolvers import map_clusters as cluster_resolvers
 from resolvers.geo import BoundingBox as Box
 from resolvers.ids import to_global_id
 from resolvers.issue import IssueFilterArgs, Location
@@ -15,11 +16,10 @@ from resolvers.pagination import Page, PageArgs
 from resolvers.validation import Checker
 from schema.community import GeoPoint, GeoPointInput
 from schema.context import Info
-from schema.errors import NotFoundError, ValidationError
-from schema.issue import Issue, IssueConnection
+from schema.errors import NotFoundError, ValidationError, as_query_result
+from schema.issue import Issue, IssueConnection, IssueFilter
 from schema.node import PageInfo, build_connection
 from schema.project import Project, ProjectConnection
-from schema.query_result import as_query_result
 
 
 @strawberry.input(description="A map area: latitudes -90 to 90, longitudes -180 to 180.")
@@ -41,34 +41,11 @@ class BoundingBox:
     east: float = strawberry.field(description="Eastern edge (longitude).")
 
 
-@strawberry.input(description="Which issues a map shows; all given conditions must hold.")
-class MapFilter:
+@strawberry.input(
+    description="Which issues a map shows: one community's, narrowed like any list of issues."
+)
+class MapFilter(IssueFilter):
     community_id: strawberry.ID = strawberry.field(description="The community on the map.")
-    status: list[IssueStatus] | None = strawberry.field(
-        default=None, description="Only issues in one of these statuses."
-    )
-    sdg_goal: int | None = strawberry.field(
-        default=None, description="Only issues tagged with this SDG (1-17)."
-    )
-    affected_group: AffectedGroup | None = strawberry.field(
-        default=None, description="Only issues hitting this group."
-    )
-    category: IssueCategory | None = strawberry.field(
-        default=None, description="Only this category."
-    )
-    author_sector: Sector | None = strawberry.field(
-        default=None, description="Only issues defined by organizations of this sector."
-    )
-
-    def to_input(self) -> map_resolvers.MapFilterInput:
-        return map_resolvers.MapFilterInput(
-            community_id=self.community_id,
-            statuses=tuple(self.status or ()),
-            sdg_goal=self.sdg_goal,
-            affected_group=self.affected_group,
-            category=self.category,
-            author_sector=self.author_sector,
-        )
 
 
 @strawberry.type(description="An issue near the asked point, with its distance.")
@@ -167,8 +144,32 @@ async def _area_arguments(
     box = bbox.to_box()
     map_resolvers.check_box(checker, box)
     page_args = map_resolvers.check_page(checker, first, after)
-    filters = await map_resolvers.map_filter(checker, filter.to_input())
+    filters = await _map_filter(checker, filter)
     return filters, box, page_args
+
+
+async def _map_filter(checker: Checker, filter: MapFilter) -> IssueFilterArgs:
+    """The map's filter checked with the problems found so far; the community must exist."""
+    return await map_resolvers.map_filter(checker, filter.conditions(), filter.community_id)
+
+
+RowT = TypeVar("RowT")
+NodeT = TypeVar("NodeT")
+ConnectionT = TypeVar("ConnectionT", IssueConnection, ProjectConnection)
+
+
+async def _page_in_area(
+    info: Info,
+    arguments: tuple[BoundingBoxInput, MapFilter, int | None, str | None],
+    find: Callable[[IssueFilterArgs, Box, PageArgs], Awaitable[Page[RowT]]],
+    connection: type[ConnectionT],
+    from_row: Callable[[RowT], NodeT],
+) -> ConnectionT:
+    """A page of what ``find`` finds in the area, its rows primed in the loaders."""
+    filters, box, page_args = await _area_arguments(*arguments)
+    page = await find(filters, box, page_args)
+    info.context.loaders.prime(page.rows)  # type: ignore[arg-type]  # model rows
+    return build_connection(connection, page, [from_row(row) for row in page.rows])
 
 
 @strawberry.type
@@ -182,15 +183,15 @@ class MapQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> IssuesInAreaResult:
-        async def run() -> IssueConnection:
-            filters, box, page_args = await _area_arguments(bbox, filter, first, after)
-            page = await map_resolvers.issues_in_area(filters, box, page_args)
-            info.context.loaders.prime(page.rows)
-            return build_connection(
-                IssueConnection, page, [Issue.from_row(row) for row in page.rows]
+        return await as_query_result(
+            _page_in_area(
+                info,
+                (bbox, filter, first, after),
+                map_resolvers.issues_in_area,
+                IssueConnection,
+                Issue.from_row,
             )
-
-        return await as_query_result(run())
+        )
 
     @strawberry.field(
         description="Issues within a radius (at most 50 km) of a point, nearest first."
@@ -209,7 +210,7 @@ class MapQuery:
             location = Location(latitude=centre.latitude, longitude=centre.longitude)
             map_resolvers.check_centre(checker, location, radius_meters)
             page_args = map_resolvers.check_page(checker, first, after)
-            filters = await map_resolvers.map_filter(checker, filter.to_input())
+            filters = await _map_filter(checker, filter)
             page = await map_resolvers.issues_near(filters, location, radius_meters, page_args)
             return _issues_near(info, page)
 
@@ -227,15 +228,15 @@ class MapQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> ProjectsInAreaResult:
-        async def run() -> ProjectConnection:
-            filters, box, page_args = await _area_arguments(bbox, filter, first, after)
-            page = await map_resolvers.projects_in_area(filters, box, page_args)
-            info.context.loaders.prime(page.rows)
-            return build_connection(
-                ProjectConnection, page, [Project.from_row(row) for row in page.rows]
+        return await as_query_result(
+            _page_in_area(
+                info,
+                (bbox, filter, first, after),
+                map_resolvers.projects_in_area,
+                ProjectConnection,
+                Project.from_row,
             )
-
-        return await as_query_result(run())
+        )
 
     @strawberry.field(
         description="The issues of a map area grouped into clusters on a grid that follows "
@@ -249,7 +250,7 @@ class MapQuery:
             box = bbox.to_box()
             box_is_valid = map_resolvers.check_box(checker, box)
             cluster_resolvers.check_zoom(checker, zoom, box if box_is_valid else None)
-            filters = await map_resolvers.map_filter(checker, filter.to_input())
+            filters = await _map_filter(checker, filter)
             clusters = await cluster_resolvers.issue_clusters(filters, box, zoom)
             return IssueClusters(
                 clusters=[_cluster(cluster) for cluster in clusters],

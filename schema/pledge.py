@@ -8,16 +8,13 @@ import strawberry
 
 from models import Pledge as PledgeRow
 from models import PledgeKind, PledgeStatus
-from models import Project as ProjectRow
 from models.money import Currency, from_minor_units
 from resolvers import pledge as pledge_resolvers
-from resolvers.event import live_event_ids_for_project
 from resolvers.ids import to_global_id
 from schema.actor import Actor, load_actor
 from schema.context import Info
-from schema.errors import AnyError
+from schema.errors import AnyError, as_result
 from schema.money import Money, MoneyInput
-from schema.mutation_support import as_result
 from schema.node import Connection, Node
 from schema.project import Project, money_args
 
@@ -145,9 +142,10 @@ WithdrawPledgeResult = Annotated[
 
 
 async def _notify(info: Info, project_id: int) -> None:
-    project = await ProjectRow.get(pk=project_id)
-    live_events = await live_event_ids_for_project(project_id)
-    await info.context.notifier.pledge_changed(project_id, project.community_id, live_events)
+    notice = await pledge_resolvers.pledge_notice(project_id)
+    await info.context.notifier.pledge_changed(
+        notice.project_id, notice.community_id, notice.live_event_ids
+    )
 
 
 @strawberry.type

@@ -11,14 +11,16 @@ from models.money import from_minor_units
 from resolvers import project as project_resolvers
 from resolvers.ids import to_global_id
 from resolvers.pagination import PageArgs, page_of_list
-from schema.actor import Actor, Organization, load_actor
+from resolvers.validation import Checker
+from schema.actor import Actor, load_actor
 from schema.community import CommunityRef, load_community
 from schema.context import Info
-from schema.errors import AnyError
+from schema.errors import AnyError, as_result
 from schema.issue import IssueConnection, load_issues
 from schema.money import Money, MoneyInput
-from schema.mutation_support import as_result
 from schema.node import Connection, Node, build_connection
+from schema.organization import Organization, load_organizations
+from schema.sorting import ProjectOrder
 from schema.support import ProjectSupport, project_support
 
 if TYPE_CHECKING:
@@ -49,8 +51,7 @@ class Project(Node):
     @strawberry.field(description="Partner organizations, ideally from several sectors.")
     async def partners(self, info: Info) -> list[Organization]:
         ids = await info.context.loaders.partner_ids_by_project.load(self.row.pk)
-        rows = await info.context.loaders.actor_by_id.load_many(ids)
-        return [Organization.from_row(row) for row in rows if row is not None]
+        return await load_organizations(info, ids)
 
     @strawberry.field(description="Issues the project addresses.")
     async def issues(
@@ -134,6 +135,19 @@ class ProjectFilter:
         default=None, description="True: only projects led by persons; false: by organizations."
     )
 
+    def to_args(self, checker: Checker) -> project_resolvers.ProjectFilterArgs:
+        """The filter for the resolvers; a malformed ID or SDG goes to ``checker``."""
+        conditions = project_resolvers.ProjectFilterArgs(
+            statuses=tuple(self.status or ()),
+            sdg_goal=self.sdg_goal,
+            affected_group=self.affected_group,
+            lead_sector=self.lead_sector,
+            led_by_people=self.led_by_people,
+        )
+        return project_resolvers.project_filter_args(
+            checker, conditions, community_id=self.community_id, issue_id=self.issue_id
+        )
+
 
 @strawberry.input(description="Propose a project addressing local issues.")
 class ProposeProjectInput:
@@ -194,6 +208,36 @@ def money_args(value: MoneyInput | None) -> project_resolvers.MoneyArgs | None:
     if value is None:
         return None
     return project_resolvers.MoneyArgs(amount=value.amount, currency=value.currency)
+
+
+@strawberry.type
+class ProjectQuery:
+    @strawberry.field(description="Projects matching a filter, newest first by default.")
+    async def projects(
+        self,
+        info: Info,
+        filter: ProjectFilter | None = None,
+        order_by: ProjectOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ProjectConnection:
+        checker = Checker()
+        filters = (filter or ProjectFilter()).to_args(checker)
+        checker.raise_if_any()
+        order = order_by or ProjectOrder()
+        page = await project_resolvers.projects_page(
+            filters,
+            PageArgs(first, after, last, before),
+            info.context.viewer,
+            order_field=order.field.value,
+            descending=order.descending,
+        )
+        info.context.loaders.prime(page.rows)
+        return build_connection(
+            ProjectConnection, page, [Project.from_row(row) for row in page.rows]
+        )
 
 
 @strawberry.type

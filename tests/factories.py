@@ -1,7 +1,7 @@
 """Factories: build rows directly (fast), and call the GraphQL API like a client would."""
 
 import itertools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,14 +14,17 @@ from models import (
     IssueCategory,
     Membership,
     MembershipRole,
+    Pitch,
+    PitchingEvent,
     Project,
     ProjectIssue,
     ProjectStatus,
     Region,
     Sector,
 )
-from resolvers.auth import PASSWORD_HASHER, issue_token
+from resolvers.event import new_join_code
 from resolvers.ids import to_global_id
+from resolvers.person import PASSWORD_HASHER, issue_token
 
 PASSWORD = "correct horse battery"
 # Hashing once keeps factories fast; argon2 is deliberately slow.
@@ -97,6 +100,26 @@ async def make_project(
     )
     await ProjectIssue.bulk_create([ProjectIssue(project=project, issue=i) for i in issues])
     return project
+
+
+async def make_event(
+    community: Community, organizer: Actor, projects: list[Project], **fields: Any
+) -> PitchingEvent:
+    """A SCHEDULED pitching event with the projects on its agenda, in order."""
+    admin = await Actor.filter(organization_memberships__organization_id=organizer.pk).first()
+    event = await PitchingEvent.create(
+        community=community,
+        organizer=organizer,
+        created_by=admin or organizer,
+        title=f"Pitch night {next(_sequence)}",
+        starts_at=datetime(2027, 3, 1, 17, tzinfo=UTC) + timedelta(days=next(_sequence)),
+        join_code=new_join_code(),
+        **fields,
+    )
+    await Pitch.bulk_create(
+        [Pitch(event=event, project=p, position=n) for n, p in enumerate(projects, start=1)]
+    )
+    return event
 
 
 def gid(row: Any) -> str:

@@ -7,7 +7,7 @@ the rest sign in people the factories made with a precomputed hash.
 from datetime import timedelta
 
 from models import Actor, AuthToken
-from resolvers.auth import issue_token
+from resolvers.person import issue_token
 from tests.factories import PASSWORD, gid, graphql, make_person, token_for
 
 REGISTER = """

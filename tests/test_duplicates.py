@@ -21,7 +21,7 @@ from models import (
     ProjectStatus,
     Sector,
 )
-from resolvers import duplicates
+from resolvers import issue as issue_resolvers
 from resolvers.ids import to_global_id
 from subscriptions.channels import community_channel
 from tests.factories import (
@@ -525,7 +525,7 @@ async def test_affects_me_too_on_a_duplicate_goes_to_the_original(client):
 def _merge_right_after_lookup(monkeypatch: pytest.MonkeyPatch, duplicate, original) -> None:
     """Merge ``duplicate`` into ``original`` just after the next chain lookup, before the
     write takes its lock (as a merge committing at that moment would)."""
-    chain_root = duplicates._chain_root
+    chain_root = issue_resolvers.chain_root
     merged = False
 
     async def merge_after_lookup(issue):
@@ -538,7 +538,7 @@ def _merge_right_after_lookup(monkeypatch: pytest.MonkeyPatch, duplicate, origin
             )
         return found
 
-    monkeypatch.setattr(duplicates, "_chain_root", merge_after_lookup)
+    monkeypatch.setattr(issue_resolvers, "chain_root", merge_after_lookup)
 
 
 async def test_me_too_follows_a_merge_that_commits_while_it_runs(client, monkeypatch):

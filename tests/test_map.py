@@ -15,7 +15,7 @@ from models import (
     ProjectStatus,
     Sector,
 )
-from resolvers import clusters
+from resolvers import map_clusters as clusters
 from resolvers.geo import BoundingBox
 from resolvers.ids import to_global_id
 from resolvers.issue import IssueFilterArgs, Location
@@ -224,8 +224,30 @@ FILTER_CASES = [
         ["D"],
     ),
     ({"sdgGoal": 17}, []),
+    ({"authoredByPeople": True}, ["A"]),
+    ({"authoredByPeople": False, "authorSector": "NONPROFIT"}, ["B"]),
 ]
-FILTER_IDS = ["none", "status", "sdg", "group", "category", "sector", "two", "all", "no-match"]
+FILTER_IDS = [
+    "none",
+    "status",
+    "sdg",
+    "group",
+    "category",
+    "sector",
+    "two",
+    "all",
+    "no-match",
+    "people",
+    "organizations",
+]
+LIST_TITLES = """
+query($filter: IssueFilter) { issues(filter: $filter, first: 100) { nodes { title } } }"""
+AREA_PROBLEMS = """
+query($bbox: BoundingBoxInput!, $filter: MapFilter!) {
+  issuesInArea(bbox: $bbox, filter: $filter) {
+    __typename ... on ValidationError { problems { field code message } }
+  }
+}"""
 
 
 @pytest.mark.parametrize(("filters", "expected"), FILTER_CASES, ids=FILTER_IDS)
@@ -237,6 +259,42 @@ async def test_filters_combine_in_the_area(client, filters, expected):
     # then
     assert sorted(node["title"] for node in result["nodes"]) == expected
     assert result["totalCount"] == len(expected)
+
+
+@pytest.mark.parametrize(("filters", "expected"), FILTER_CASES, ids=FILTER_IDS)
+async def test_the_issue_list_takes_the_same_filter_as_the_map(client, filters, expected):
+    # given the tagged issues (one of them outside the map's box)
+    community = await _tagged_issues()
+    # when the list is asked with the map's filter
+    body = await graphql(
+        client, LIST_TITLES, {"filter": {"communityId": gid(community), **filters}}
+    )
+    # then it holds the map's issues, and the one outside the box where it matches
+    titles = {node["title"] for node in body["data"]["issues"]["nodes"]}
+    assert sorted(titles - {"Outside"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("filters", "field", "code"),
+    [
+        ({"sdgGoal": 18}, "filter.sdgGoal", "OUT_OF_RANGE"),
+        ({"communityId": "not-an-id"}, "filter.communityId", "INVALID_ID"),
+    ],
+)
+async def test_a_bad_filter_is_refused_alike_by_the_list_and_the_map(client, filters, field, code):
+    # given a real community, and a filter with one bad condition
+    community = await make_community()
+    filter_ = {"communityId": gid(community), **filters}
+    # when the list and the map are asked with it
+    listed = await graphql(client, LIST_TITLES, {"filter": filter_})
+    mapped = await graphql(client, AREA_PROBLEMS, {"bbox": BOX, "filter": filter_})
+    # then both refuse it with the same problem: an error on the list, a typed result on
+    # the map
+    problem = mapped["data"]["issuesInArea"]
+    assert problem["__typename"] == "ValidationError"
+    assert [(p["field"], p["code"]) for p in problem["problems"]] == [(field, code)]
+    assert listed["data"] is None
+    assert [error["message"] for error in listed["errors"]] == [problem["problems"][0]["message"]]
 
 
 @pytest.mark.parametrize(("filters", "expected"), FILTER_CASES, ids=FILTER_IDS)

@@ -369,3 +369,31 @@ async def test_organizations_filter_by_sector(client):
             {"displayName": "Smila City Council", "sector": "PUBLIC"},
         ],
     }
+
+
+async def test_a_persons_memberships_and_an_organizations_members_are_the_same_rows(client):
+    # given a person who is admin of one organization and member of another
+    person, other = await make_person(), await make_person()
+    council = await make_organization(Sector.PUBLIC, admin=person)
+    ngo = await make_organization(Sector.NONPROFIT, admin=other)
+    await Membership.create(organization=ngo, person=person, role=MembershipRole.MEMBER)
+    query = """
+    query($person: ID!, $ngo: ID!) {
+      person: node(id: $person) {
+        ... on Person { memberships { role organization { id } person { id } } }
+      }
+      ngo: node(id: $ngo) {
+        ... on Organization { members { role organization { id } person { id } } }
+      }
+    }"""
+    # when both sides are read
+    body = await graphql(client, query, {"person": gid(person), "ngo": gid(ngo)})
+    # then the person's list holds both, oldest first, and the NGO's holds both its members
+    assert body["data"]["person"]["memberships"] == [
+        {"role": "ADMIN", "organization": {"id": gid(council)}, "person": {"id": gid(person)}},
+        {"role": "MEMBER", "organization": {"id": gid(ngo)}, "person": {"id": gid(person)}},
+    ]
+    assert body["data"]["ngo"]["members"] == [
+        {"role": "ADMIN", "organization": {"id": gid(ngo)}, "person": {"id": gid(other)}},
+        {"role": "MEMBER", "organization": {"id": gid(ngo)}, "person": {"id": gid(person)}},
+    ]

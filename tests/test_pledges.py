@@ -516,3 +516,34 @@ async def test_money_in_two_currencies_is_summed_per_currency(client):
         "backers": 2,
         "bySector": [sector("CITIZEN", money=totals, backers=2)],
     }
+
+
+async def test_a_projects_pledges_are_listed_newest_first_in_pages(client):
+    # given a project with three pledges (votes from three residents)
+    community = await make_community()
+    lead = await make_person()
+    project = await make_project(community, lead, [await make_issue(community, lead)])
+    backers = [await make_person() for _ in range(3)]
+    for backer in backers:
+        body = await graphql(
+            client,
+            PLEDGE,
+            {"input": {"projectId": gid(project), "kind": "VOTE"}},
+            token=await token_for(backer),
+        )
+        assert body["data"]["pledge"]["__typename"] == "PledgeSuccess"
+    query = """
+    query($id: ID!, $after: String) {
+      node(id: $id) { ... on Project { pledges(first: 2, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { kind backer { id } }
+      } } }
+    }"""
+    # when they are read two at a time
+    first = (await graphql(client, query, {"id": gid(project)}))["data"]["node"]["pledges"]
+    after = first["pageInfo"]["endCursor"]
+    second = (await graphql(client, query, {"id": gid(project), "after": after}))["data"]
+    # then the newest come first, and the second page holds the oldest
+    newest_first = [{"kind": "VOTE", "backer": {"id": gid(b)}} for b in reversed(backers)]
+    assert (first["totalCount"], first["pageInfo"]["hasNextPage"]) == (3, True)
+    assert first["nodes"] == newest_first[:2]
+    assert second["node"]["pledges"]["nodes"] == newest_first[2:]

@@ -7,6 +7,7 @@ from tests.factories import (
     gid,
     graphql,
     make_community,
+    make_event,
     make_issue,
     make_organization,
     make_person,
@@ -71,3 +72,40 @@ async def test_feed_of_issues_with_projects_leads_and_support_costs_fixed_statem
     # count + page of issues, SDGs, groups, follower counts, communities, authors,
     # project ids, projects, partner ids, support sums, support backers
     assert len(counter.statements) == 12, counter.statements
+
+
+EVENTS = """
+query Events($community: ID!) {
+  pitchingEvents(communityId: $community) {
+    title state joinCode
+    community { name }
+    organizer { displayName members { role person { displayName } } }
+    pitches { position project { title lead { displayName } support { votes } } }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("event_count", [2, 30])
+async def test_a_communitys_events_with_agendas_cost_fixed_statements(client, event_count):
+    # given a community whose council runs many events, each pitching three projects
+    community = await make_community()
+    mayor = await make_person()
+    council = await make_organization(Sector.PUBLIC, admin=mayor)
+    projects = [
+        await make_project(community, mayor, [await make_issue(community, mayor)]) for _ in range(3)
+    ]
+    for _ in range(event_count):
+        await make_event(community, council, projects)
+    # when a partner lists them with their agendas
+    with count_statements() as counter:
+        body = await graphql(client, EVENTS, {"community": gid(community)})
+    # then every event came with its three pitches in order...
+    events = body["data"]["pitchingEvents"]
+    assert len(events) == event_count
+    assert all([p["position"] for p in e["pitches"]] == [1, 2, 3] for e in events)
+    assert {e["organizer"]["members"][0]["role"] for e in events} == {"ADMIN"}
+    # ...for the same statements whatever the number of events: events, communities,
+    # organizers, pitches, memberships, projects, people (the members and the leads, one
+    # statement: the mayor is both), support sums, support backers
+    assert len(counter.statements) == 9, counter.statements

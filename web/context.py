@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from resolvers.auth import person_for_token
+from resolvers.person import person_for_token
 from schema.context import Context
 from subscriptions.hub import LiveHub
 from subscriptions.notifier import Notifier

@@ -2,7 +2,8 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.actor import ActorKind, MembershipRole, Sector
+from models.actor import ActorKind, Sector
+from models.organization import MembershipRole
 from models.issue import AffectedGroup, IssueCategory, IssueStatus
 from models.money import Currency
 from models.pledge import PledgeKind, PledgeStatus

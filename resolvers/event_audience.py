@@ -21,7 +21,6 @@ from models import (
     PitchingEvent,
     Pledge,
 )
-from resolvers.auth import token_digest
 from resolvers.errors import Conflict, ErrorCode, NotFound, PermissionDenied
 from resolvers.event import event_by_code
 from resolvers.event_vote import (
@@ -32,6 +31,7 @@ from resolvers.event_vote import (
     votes_and_live_events,
 )
 from resolvers.ids import decode_id
+from resolvers.person import token_digest
 
 GUEST_NAME = "Guest"
 
