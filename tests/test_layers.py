@@ -139,3 +139,16 @@ def test_no_import_cycle_outside_the_lazy_schema_types():
 
     for module in graph:
         visit(module)
+
+
+def test_the_readme_layout_names_every_module():
+    # the layout section is how a newcomer finds their way: every module is in it
+    readme = (ROOT / "README.md").read_text()
+    layout = readme[readme.index("## Layout") : readme.index("Design notes:")]
+    missing = [
+        str(path.relative_to(ROOT))
+        for package in ("models", "resolvers", "schema", "subscriptions", "live", "web", "demo")
+        for path in (ROOT / package).glob("*.py")
+        if path.name != "__init__.py" and f"`{path.name}`" not in layout
+    ]
+    assert not missing, missing
