@@ -19,6 +19,7 @@ from models import (
 from resolvers import community, event, issue, organization, pledge, project
 from resolvers import person as person_resolvers
 from resolvers.ids import to_global_id
+from resolvers.rate_limits import Guard
 
 DEMO_COMMUNITY = "Bilozirska hromada"
 DEMO_PASSWORD = "demo-password-2020"
@@ -37,9 +38,11 @@ def _org_id(actor: Actor) -> str:
 
 
 async def _people() -> list[Actor]:
-    return [
-        await person_resolvers.register(name, email, DEMO_PASSWORD) for name, email in RESIDENTS
-    ]
+    people = []
+    for name, email in RESIDENTS:
+        await person_resolvers.register(name, email, DEMO_PASSWORD, guard=Guard())
+        people.append(await Actor.get(email=email))
+    return people
 
 
 async def _issues(people: list[Actor], space: Community, council: Actor) -> list[str]:

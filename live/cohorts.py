@@ -39,6 +39,7 @@ from strawberry import Schema
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
+import schema.metrics as metrics
 from live.eager import start_eagerly
 from live.frames import text_frame
 from live.protocol import WriteTextFrame
@@ -269,12 +270,14 @@ class Cohort:
         """Hand the payload to every member, letting the event loop turn every slice."""
         self.latest = payload
         clock = asyncio.get_running_loop().time
-        slice_ends = clock() + SWEEP_SLICE
+        started = clock()
+        slice_ends = started + SWEEP_SLICE
         for index, member in enumerate(list(self.members), start=1):
             member.deliver(payload)
             if index % SWEEP_CLOCK_EVERY == 0 and clock() >= slice_ends:
                 await asyncio.sleep(0)  # requests and loads get a turn
                 slice_ends = clock() + SWEEP_SLICE
+        metrics.LIVE_FANOUT_SECONDS.observe(clock() - started)
         await asyncio.sleep(0)
 
     def end(self, errors: list[GraphQLFormattedError] | None = None) -> None:
@@ -311,9 +314,11 @@ class Cohorts:
             self.stats.cohorts_started += 1
         member = Member(head, send, self.stats, write)
         cohort.join(member)
+        metrics.LIVE_SUBSCRIPTIONS.inc()
         try:
             yield member
         finally:
+            metrics.LIVE_SUBSCRIPTIONS.dec()
             member.close()
             cohort.members.discard(member)
             if not cohort.members and not cohort.ended:

@@ -13,6 +13,7 @@ import logging
 from contextlib import suppress
 from typing import Any
 
+from graphql import GraphQLFormattedError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
@@ -23,6 +24,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ErrorMessage as TransportErrorMessage,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     Message as TransportMessage,
@@ -36,8 +40,10 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 
 from live.cohorts import CohortKey, Cohorts, Member, Send, cohort_key
 from live.protocol import WRITE_TEXT_FRAME, WriteTextFrame
-from resolvers.person import person_for_token
+from resolvers.api_key import viewer_for_bearer
+from resolvers.validation import holds_lone_surrogate
 from schema.context import Context
+from schema.trusted_documents import Refusal, resolve
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +85,12 @@ async def authenticate_connection(context: Context) -> None:
         raise ConnectionRejectionError({"message": str(error)}) from error
     if token is None:
         return
-    viewer = await person_for_token(token)
+    viewer, key = await viewer_for_bearer(token)
     if viewer is None:
         raise ConnectionRejectionError({"message": "The token is invalid, expired or revoked."})
-    context.viewer, context.raw_token = viewer, token
+    context.viewer, context.raw_token, context.api_key = viewer, token, key
+    if context.sessions is not None:  # closed when the token or key is revoked
+        context.sessions.add(token, context.request)
     context.renew_loaders()
 
 
@@ -102,7 +110,38 @@ def message_problem(message: object) -> str | None:
             return "Operation variables must be a JSON object."
         if not isinstance(payload.get("operationName") or "", str):
             return "operationName must be a string."
+        if holds_lone_surrogate(payload):
+            return "The operation holds a lone surrogate (\\uD800-\\uDFFF): not Unicode text."
     return None
+
+
+def with_document(view: object, context: Context, message: Any) -> tuple[Any, Refusal | None]:
+    """A subscribe/start message with its document's text, when its payload names it by
+    ``documentId`` or Apollo ``persistedQuery`` (``schema.trusted_documents``)."""
+    if not isinstance(message, dict) or message.get("type") not in ("subscribe", "start"):
+        return message, None
+    payload = message.get("payload")
+    store = getattr(view, "trusted_documents", None)
+    if not isinstance(payload, dict) or store is None:
+        return message, None
+    resolved, refusal = resolve(
+        store,
+        payload,
+        anonymous=context.viewer is None,
+        trusted_only=bool(getattr(view, "trusted_only", False)),
+    )
+    if refusal is not None or resolved is None:
+        return message, refusal
+    return {**message, "payload": resolved}, None
+
+
+def _refusal_error(refusal: Refusal) -> GraphQLFormattedError:
+    return {"message": refusal.message, "extensions": {"code": refusal.code}}
+
+
+def _operation_id(message: Any) -> str | None:
+    identifier = message.get("id") if isinstance(message, dict) else None
+    return identifier if isinstance(identifier, str) else None
 
 
 def _cohort_of(
@@ -141,6 +180,15 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self.cohort_members: set[Member] = set()  # its subscriptions that run in a cohort
 
     async def handle_message(self, message: TransportMessage) -> None:
+        message, refusal = with_document(self.view, self.context, message)
+        operation_id = _operation_id(message)
+        if refusal is not None and operation_id is not None:
+            await self.send_message(
+                TransportErrorMessage(
+                    id=operation_id, type="error", payload=[_refusal_error(refusal)]
+                )
+            )
+            return
         if problem := message_problem(message):
             await self.handle_invalid_message(problem)
             return
@@ -202,6 +250,12 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
     """The legacy graphql-ws protocol (strawberry sends its ``ka`` keepalives)."""
 
     async def handle_message(self, message: OperationMessage) -> None:
+        message, refusal = with_document(self.view, self.context, message)
+        operation_id = _operation_id(message)
+        if refusal is not None and operation_id is not None:
+            error = _refusal_error(refusal)
+            await self.send_message(ErrorMessage(type="error", id=operation_id, payload=error))
+            return
         if problem := message_problem(message):
             await self.websocket.close(code=4400, reason=problem)
             return

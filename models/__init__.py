@@ -3,7 +3,14 @@
 from models.activity import ActivityEntry
 from models.actor import Actor, ActorKind, Sector
 from models.community import Community, Region
-from models.event import EventAttendee, EventState, Pitch, PitchingEvent
+from models.event import (
+    AttendeeCode,
+    EventAttendee,
+    EventState,
+    Pitch,
+    PitchingEvent,
+    SupportMode,
+)
 from models.issue import (
     AffectedGroup,
     Issue,
@@ -15,7 +22,7 @@ from models.issue import (
     IssueStatus,
 )
 from models.money import Currency
-from models.organization import Membership, MembershipRole
+from models.organization import ApiKey, Membership, MembershipRole
 from models.person import AuthToken
 from models.pledge import Pledge, PledgeKind, PledgeStatus
 from models.project import Project, ProjectIssue, ProjectPartner, ProjectStatus
@@ -25,6 +32,8 @@ __all__ = [
     "Actor",
     "ActorKind",
     "AffectedGroup",
+    "ApiKey",
+    "AttendeeCode",
     "AuthToken",
     "Community",
     "Currency",
@@ -50,4 +59,5 @@ __all__ = [
     "ProjectStatus",
     "Region",
     "Sector",
+    "SupportMode",
 ]

@@ -18,6 +18,14 @@ class EventState(StrEnum):
     CLOSED = "CLOSED"
 
 
+class SupportMode(StrEnum):
+    """Who may support projects at an event."""
+
+    OPEN = "OPEN"  # anyone in the hall, anonymously (one attendee per device, joins limited)
+    CODES = "CODES"  # holders of the one-time personal codes the organiser hands out
+    SIGNED_IN = "SIGNED_IN"  # people signed in with an account
+
+
 class PitchingEvent(Model):
     """A public session where projects are pitched and the audience supports them."""
 
@@ -42,6 +50,7 @@ class PitchingEvent(Model):
     # The pitch on stage while LIVE (a plain column: pitches reference events already).
     current_pitch_id = fields.IntField(null=True)
     supports_per_attendee = fields.SmallIntField(default=3)
+    support_mode = fields.CharEnumField(SupportMode, max_length=16, default=SupportMode.OPEN)
     results_hidden = fields.BooleanField(default=False)
     results_revealed_at = fields.DatetimeField(null=True)
     # Bumped by every organiser action, so snapshot versions move on every change.
@@ -93,8 +102,35 @@ class EventAttendee(Model):
     )
     person_id: int
     token_digest = fields.CharField(max_length=64, unique=True, null=True)
+    # OPEN events: the digest of the device cookie an anonymous attendee joined with, so
+    # the same phone joining again gets the same attendee (and the same supports).
+    device_digest = fields.CharField(max_length=64, null=True)
+    # Known to the hub: signed in, or holding a personal code. Their votes count as
+    # verified support (a budget counts those only); anonymous guests' are shown apart.
+    verified = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "event_attendee"
-        unique_together = (("event", "person"),)
+        unique_together = (("event", "person"), ("event", "device_digest"))
+
+
+class AttendeeCode(Model):
+    """A one-time personal code an organiser hands out (a QR card): whoever joins with it
+    is a verified attendee, and nobody else can join with it again."""
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[PitchingEvent] = fields.ForeignKeyField(
+        "models.PitchingEvent", related_name="attendee_codes", on_delete=fields.CASCADE
+    )
+    event_id: int
+    digest = fields.CharField(max_length=64, unique=True)
+    attendee: fields.ForeignKeyNullableRelation[EventAttendee] = fields.ForeignKeyField(
+        "models.EventAttendee", related_name="codes", null=True, on_delete=fields.SET_NULL
+    )
+    attendee_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "attendee_code"

@@ -1,4 +1,4 @@
-"""Organizations' own rows: the people who belong to them, and in which role.
+"""Organizations' own rows: the people who belong to them, and the partner API keys they hold.
 
 An organization itself is an ``Actor`` row (``models/actor.py``) of kind ORGANIZATION.
 """
@@ -36,3 +36,29 @@ class Membership(Model):
     class Meta:
         table = "membership"
         unique_together = (("organization", "person"),)
+
+
+class ApiKey(Model):
+    """A partner's key: acts for its organization, read-only or read-write, until it
+    expires or is revoked. Only the SHA-256 digest of the key is stored."""
+
+    id = fields.IntField(primary_key=True)
+    organization: fields.ForeignKeyRelation["Actor"] = fields.ForeignKeyField(
+        "models.Actor", related_name="api_keys", on_delete=fields.CASCADE
+    )
+    organization_id: int
+    created_by: fields.ForeignKeyNullableRelation["Actor"] = fields.ForeignKeyField(
+        "models.Actor", related_name="api_keys_created", null=True, on_delete=fields.SET_NULL
+    )
+    created_by_id: int | None
+    name = fields.CharField(max_length=100)
+    prefix = fields.CharField(max_length=16)  # the key's first characters, to recognise it
+    digest = fields.CharField(max_length=64, unique=True)
+    can_write = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_key"

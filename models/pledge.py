@@ -66,6 +66,9 @@ class Pledge(Model):
     )
     event_id: int | None
     event_slot = fields.SmallIntField(null=True)
+    # Support from someone known to the hub (an account, or an attendee holding a personal
+    # code), as opposed to an anonymous guest at an OPEN event: what a budget counts.
+    verified = fields.BooleanField(default=True)
     idempotency_key = fields.CharField(max_length=128, null=True)
     request_fingerprint = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -37,6 +37,12 @@ async def require_community(pk: int, *, field: str = "communityId") -> None:
         raise NotFound("No community has this ID.", field=field)
 
 
+async def community_authority_id(community_id: int) -> int | None:
+    """The local authority that opened a community's space (its moderators' organization)."""
+    community = await Community.get_or_none(pk=community_id).only("id", "opened_by_id")
+    return community.opened_by_id if community else None
+
+
 async def community_by_global_id(global_id: str, *, field: str = "communityId") -> Community:
     community = await Community.get_or_none(pk=decode_id(global_id, "Community", field=field))
     if community is None:

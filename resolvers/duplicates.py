@@ -42,7 +42,7 @@ from resolvers.errors import (
 )
 from resolvers.ids import decode_id, to_global_id
 from resolvers.issue import chain_root, issue_by_global_id, record_own_answer, write_on_original
-from resolvers.permissions import is_moderator, may_act_as, require_person
+from resolvers.permissions import is_moderator, may_act_as, require_person, require_signed_in
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ async def mark_duplicate(viewer: Actor | None, *, issue_id: str, duplicate_of_id
                 )
             ]
         )
-    person = require_person(viewer)
+    person = require_signed_in(viewer)
     duplicate = await issue_by_global_id(issue_id)
     original = await issue_by_global_id(duplicate_of_id, field="duplicateOfId")
     actor = await _merging_actor(person, duplicate)
@@ -114,7 +114,9 @@ async def _merging_actor(person: Actor, duplicate: Issue) -> Actor:
         if await may_act_as(person, owner_id):
             return await Actor.get(pk=duplicate.author_id)
     community = await Community.get(pk=duplicate.community_id)
-    if community.opened_by_id is not None and await is_moderator(person, community):
+    if community.opened_by_id is not None and (
+        person.pk == community.opened_by_id or await is_moderator(person, community)
+    ):
         return await Actor.get(pk=community.opened_by_id)
     raise PermissionDenied(
         "Only the issue's author (or members of its organization) or a moderator of its "

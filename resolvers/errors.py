@@ -48,6 +48,13 @@ class ErrorCode(StrEnum):
     CROSSES_ANTIMERIDIAN = "CROSSES_ANTIMERIDIAN"
     INVERTED_BOUNDS = "INVERTED_BOUNDS"
     AREA_TOO_LARGE = "AREA_TOO_LARGE"
+    THROTTLED = "THROTTLED"
+    PERSON_REQUIRED = "PERSON_REQUIRED"
+    SCOPE_REQUIRED = "SCOPE_REQUIRED"
+    NOT_COMMUNITY_AUTHORITY = "NOT_COMMUNITY_AUTHORITY"
+    CODE_REQUIRED = "CODE_REQUIRED"
+    CODE_USED = "CODE_USED"
+    SIGN_IN_REQUIRED = "SIGN_IN_REQUIRED"
 
 
 @dataclass(frozen=True)
@@ -93,3 +100,14 @@ class PermissionDenied(DomainError):
 
 class Conflict(DomainError):
     """The request clashes with the current state (already voted, wrong status...)."""
+
+
+class Throttled(DomainError):
+    """Too many attempts or too much cost in too little time: try again after a while."""
+
+    def __init__(
+        self, message: str, *, retry_after: int, limit: str, field: str | None = None
+    ) -> None:
+        super().__init__(message, field=field, code=ErrorCode.THROTTLED)
+        self.retry_after = retry_after
+        self.limit = limit  # which limit: login, join, register...

@@ -1,5 +1,6 @@
 """Pitching events: the organiser's state machine SCHEDULED -> LIVE -> CLOSED and its agenda."""
 
+import hashlib
 import secrets
 from datetime import UTC, datetime
 
@@ -7,19 +8,32 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
-from models import Actor, EventState, Pitch, PitchingEvent, Project, ProjectStatus
+from models import (
+    Actor,
+    AttendeeCode,
+    EventState,
+    Pitch,
+    PitchingEvent,
+    Project,
+    ProjectStatus,
+    SupportMode,
+)
 from resolvers.activity import record_activity
-from resolvers.community import community_by_global_id
-from resolvers.errors import Conflict, ErrorCode, NotFound
+from resolvers.community import community_authority_id, community_by_global_id
+from resolvers.errors import Conflict, ErrorCode, NotFound, PermissionDenied
 from resolvers.event_live import load_event_live, snapshot_to_json
 from resolvers.ids import decode_id, to_global_id
-from resolvers.permissions import acting_actor, require_person
+from resolvers.permissions import acting_actor, may_act_as, require_signed_in
 from resolvers.pledge import ACCEPTING_SUPPORT
 from resolvers.project import project_by_global_id
 from resolvers.validation import Checker
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud safely
 JOIN_CODE_LENGTH = 6
+MAX_JOIN_CODE_INPUT = 32  # longer text is no join code, however it is spaced
+ATTENDEE_CODE_LENGTH = 10
+MAX_CODES_AT_ONCE = 500
+MAX_PITCHES_PER_EVENT = 50  # an evening of 50 pitches is long already
 MAX_SUPPORTS_PER_ATTENDEE = 50
 MAX_PITCH_MINUTES = 120
 
@@ -32,6 +46,18 @@ def normalize_join_code(code: str) -> str:
     return code.strip().upper().replace("-", "").replace(" ", "")
 
 
+def attendee_code_digest(code: str) -> str:
+    """The stored form of a personal attendee code, however it was typed."""
+    return hashlib.sha256(normalize_join_code(code).encode()).hexdigest()
+
+
+def new_attendee_code() -> str:
+    """A personal code for a card: 10 characters of the join-code alphabet (31^10 choices,
+    so guessing one is hopeless under the join limits), grouped to read aloud."""
+    raw = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(ATTENDEE_CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
 async def event_by_global_id(global_id: str, *, field: str = "eventId") -> PitchingEvent:
     event = await PitchingEvent.get_or_none(pk=decode_id(global_id, "PitchingEvent", field=field))
     if event is None:
@@ -41,7 +67,14 @@ async def event_by_global_id(global_id: str, *, field: str = "eventId") -> Pitch
 
 async def event_with_code(code: str) -> PitchingEvent | None:
     """The event a join code (as typed: any case, dashes, spaces) names, if any."""
-    return await PitchingEvent.get_or_none(join_code=normalize_join_code(code))
+    if len(code) > MAX_JOIN_CODE_INPUT:
+        checker = Checker()
+        checker.add("code", ErrorCode.TOO_LONG, "This is not a join code: they have 6 characters.")
+        checker.raise_if_any()
+    normalized = normalize_join_code(code)
+    if len(normalized) != JOIN_CODE_LENGTH:
+        return None  # no event has it (and the database column holds 12 characters at most)
+    return await PitchingEvent.get_or_none(join_code=normalized)
 
 
 async def event_by_code(code: str) -> PitchingEvent:
@@ -58,11 +91,12 @@ async def community_events(community_id: int, *, limit: int) -> list[PitchingEve
 
 
 async def _as_organiser(viewer: Actor | None, event: PitchingEvent) -> Actor:
-    """Only admins of the organising organization drive an event."""
+    """Only admins of the organising organization (or its API key) drive an event; returns
+    who performs the action."""
     await acting_actor(
         viewer, _organization_id(event.organizer_id), require_admin=True, field="eventId"
     )
-    return require_person(viewer)
+    return require_signed_in(viewer)
 
 
 def _organization_id(pk: int) -> str:
@@ -79,6 +113,7 @@ async def create_event(
     starts_at: datetime,
     supports_per_attendee: int,
     results_hidden: bool,
+    support_mode: SupportMode = SupportMode.OPEN,
 ) -> PitchingEvent:
     checker = Checker()
     clean_title = checker.text("title", title, min_length=3, max_length=200)
@@ -91,7 +126,7 @@ async def create_event(
     checker.raise_if_any()
     community = await community_by_global_id(community_id)
     organizer = await acting_actor(viewer, acting_for, require_admin=True)
-    person = require_person(viewer)
+    person = require_signed_in(viewer)
     for _ in range(5):  # a join-code collision is rare; retry with a fresh code
         try:
             async with in_transaction():
@@ -105,12 +140,38 @@ async def create_event(
                     join_code=new_join_code(),
                     supports_per_attendee=supports_per_attendee,
                     results_hidden=results_hidden,
+                    support_mode=support_mode,
                 )
                 await _log(event, "event.created", organizer, person)
             return event
         except IntegrityError:
             continue
     raise Conflict("Could not allocate a join code; try again.", code=ErrorCode.ALREADY_EXISTS)
+
+
+async def issue_attendee_codes(viewer: Actor | None, *, event_id: str, count: int) -> list[str]:
+    """New one-time personal codes for an event's cards; returned once (only digests stay)."""
+    checker = Checker()
+    checker.number_range("count", count, minimum=1, maximum=MAX_CODES_AT_ONCE)
+    checker.raise_if_any()
+    event = await event_by_global_id(event_id)
+    person = await _as_organiser(viewer, event)
+    _require_state(event, EventState.SCHEDULED, EventState.LIVE, action="issue codes for")
+    codes = [new_attendee_code() for _ in range(count)]
+    async with in_transaction():
+        await AttendeeCode.bulk_create(
+            [AttendeeCode(event=event, digest=attendee_code_digest(code)) for code in codes]
+        )
+        await record_activity(
+            verb="event.codes_issued",
+            subject=event,
+            actor=event.organizer_id,
+            performed_by=person,
+            community_id=event.community_id,
+            is_public=False,
+            details={"count": count},
+        )
+    return codes
 
 
 async def _log(event: PitchingEvent, verb: str, actor: Actor | None, person: Actor) -> None:
@@ -161,6 +222,13 @@ async def add_pitch(viewer: Actor | None, *, event_id: str, project_id: str, min
             field="projectId",
             code=ErrorCode.NOT_ACCEPTING_SUPPORT,
         )
+    await _may_pitch(person, event, project)
+    if await Pitch.filter(event=event).count() >= MAX_PITCHES_PER_EVENT:
+        raise Conflict(
+            f"An agenda holds at most {MAX_PITCHES_PER_EVENT} pitches.",
+            field="eventId",
+            code=ErrorCode.OUT_OF_RANGE,
+        )
     last = await Pitch.filter(event=event).annotate(last=Max("position")).values("last")
     position = int(last[0]["last"] or 0) + 1 if last else 1
     try:
@@ -178,6 +246,23 @@ async def add_pitch(viewer: Actor | None, *, event_id: str, project_id: str, min
             code=ErrorCode.ALREADY_EXISTS,
         ) from None
     return pitch
+
+
+async def _may_pitch(person: Actor, event: PitchingEvent, project: Project) -> None:
+    """A project goes on an agenda by its own lead's side, or by the community's own
+    authority organising the event: no other organiser may pitch (and so lock into
+    PITCHED) someone else's project, whatever its sector."""
+    if event.organizer_id == await community_authority_id(event.community_id):
+        return
+    for owner_id in (project.lead_id, project.created_by_id):
+        if await may_act_as(person, owner_id):
+            return
+    raise PermissionDenied(
+        "Only the project's lead (or the community's own local authority, organising the "
+        "event) may put it on an agenda.",
+        field="projectId",
+        code=ErrorCode.NOT_COMMUNITY_AUTHORITY,
+    )
 
 
 async def reorder_pitches(

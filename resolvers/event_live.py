@@ -162,6 +162,8 @@ def _support_to_json(support: dict[str, Any]) -> dict[str, Any]:
 def _totals_from_json(data: dict[str, Any]) -> SupportTotals:
     return SupportTotals(
         votes=data["votes"],
+        # Results frozen before verified support was counted apart: all of it counted.
+        verified_votes=data.get("verified_votes", data["votes"]),
         money_minor={Currency(c): v for c, v in data["money_minor"].items()},
         hours_hundredths=data["hours_hundredths"],
         in_kind_count=data["in_kind_count"],

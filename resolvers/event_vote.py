@@ -26,7 +26,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import EventState, Pledge, PledgeKind, PledgeStatus
+from models import EventState, Pledge, PledgeKind, PledgeStatus, SupportMode
 from resolvers.activity import record_activity
 from resolvers.ids import to_global_id
 from resolvers.spatial_sql import on_postgres
@@ -34,8 +34,9 @@ from resolvers.spatial_sql import on_postgres
 VERB = "pledge.made"
 
 AT_EVENT = """
-SELECT e.state, e.supports_per_attendee, e.community_id,
-       a.person_id AS attendee_person_id, pj.community_id AS project_community_id
+SELECT e.state, e.supports_per_attendee, e.community_id, e.support_mode,
+       a.person_id AS attendee_person_id, a.verified AS attendee_verified,
+       pj.community_id AS project_community_id
 FROM pitching_event e
 LEFT JOIN event_attendee a ON a.event_id = e.id AND a.token_digest = $2
 LEFT JOIN pitch pi ON pi.event_id = e.id AND pi.project_id = $3
@@ -73,9 +74,10 @@ WITH live AS (
     SELECT id FROM pitching_event WHERE id = $4 AND state = '{EventState.LIVE}' FOR KEY SHARE
 ), vote AS (
     INSERT INTO pledge (project_id, backer_id, made_by_id, kind, status, description,
-                        active_vote_backer_id, event_id, event_slot, created_at, updated_at)
+                        active_vote_backer_id, event_id, event_slot, verified, created_at,
+                        updated_at)
     SELECT $1, $2, $3, '{PledgeKind.VOTE}', '{PledgeStatus.PLEDGED}', '', $2, live.id, $5,
-           $6, $6
+           $9, $6, $6
     FROM live
     ON CONFLICT DO NOTHING
     RETURNING id
@@ -99,6 +101,7 @@ class EventVote:
     made_by_pk: int  # the signed-in person, or the guest backer itself
     slot: int
     community_id: int  # the event's: where the activity entry is listed
+    verified: bool  # by someone known to the hub (signed in, or holding a personal code)
 
     def details(self) -> dict[str, object]:
         return {
@@ -119,6 +122,7 @@ class EventVote:
             active_vote_backer_id=self.backer_pk,
             event_id=self.event_pk,
             event_slot=self.slot,
+            verified=self.verified,
             created_at=now,
             updated_at=now,
         )
@@ -149,7 +153,9 @@ class AtEvent:
     state: EventState
     supports_per_attendee: int
     community_id: int
+    support_mode: SupportMode
     attendee_person_id: int | None  # None: no token, or not an attendee of this event
+    attendee_verified: bool  # the token's attendee signed in or holds a personal code
     project_community_id: int | None  # None: the project is not pitched at this event
 
 
@@ -163,7 +169,9 @@ async def at_event(event_pk: int, token_digest: str | None, project_pk: int) -> 
         state=EventState(row["state"]),
         supports_per_attendee=int(row["supports_per_attendee"]),
         community_id=int(row["community_id"]),
+        support_mode=SupportMode(row["support_mode"]),
         attendee_person_id=_int_or_none(row["attendee_person_id"]),
+        attendee_verified=bool(row["attendee_verified"]),
         project_community_id=_int_or_none(row["project_community_id"]),
     )
 
@@ -214,6 +222,7 @@ async def insert_event_vote(vote: EventVote) -> Pledge | None:
             now,
             vote.community_id,
             json.dumps(vote.details()),
+            vote.verified,
         ],
     )
     outcome = rows[0]

@@ -35,7 +35,7 @@ from resolvers.filtering import (
 )
 from resolvers.ids import decode_id, to_global_id
 from resolvers.pagination import Page, PageArgs, page_of_query
-from resolvers.permissions import acting_actor, require_owner, require_person
+from resolvers.permissions import acting_actor, require_owner, require_person, require_signed_in
 from resolvers.validation import Checker
 
 MAX_TITLE_LENGTH = 200
@@ -149,7 +149,7 @@ async def define_issue(
     checker.raise_if_any()
     community = await community_by_global_id(community_id)
     author = await acting_actor(viewer, acting_for)
-    person = require_person(viewer)
+    person = require_signed_in(viewer)
     async with in_transaction():
         issue = await Issue.create(
             community=community,

@@ -60,7 +60,9 @@ async def create_organization(
 async def add_member(
     viewer: Actor | None, *, organization_id: str, person_id: str, role: MembershipRole
 ) -> Membership:
-    """An organization's admin adds a person as a member or admin."""
+    """An organization's admin adds a person as a member or admin (never an API key: who
+    belongs to an organization is decided by people)."""
+    require_person(viewer)
     organization = await acting_actor(
         viewer, organization_id, require_admin=True, field="organizationId"
     )

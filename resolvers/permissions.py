@@ -2,16 +2,28 @@
 
 from models import Actor, ActorKind, Community, Membership, MembershipRole, Sector
 from resolvers.errors import ErrorCode, NotFound, PermissionDenied
-from resolvers.ids import decode_id
+from resolvers.ids import decode_id, parse_global_id
 
 
-def require_person(viewer: Actor | None) -> Actor:
+def require_signed_in(viewer: Actor | None) -> Actor:
+    """The viewer: a signed-in person, or the organization of a partner API key."""
     if viewer is None:
         raise PermissionDenied(
             "Sign in first: send 'Authorization: Bearer <token>'.",
             code=ErrorCode.AUTHENTICATION_REQUIRED,
         )
     return viewer
+
+
+def require_person(viewer: Actor | None) -> Actor:
+    """The signed-in person: an API key, which acts for its organization, is refused."""
+    actor = require_signed_in(viewer)
+    if actor.kind != ActorKind.PERSON:
+        raise PermissionDenied(
+            "A partner API key acts for its organization: this needs a signed-in person.",
+            code=ErrorCode.PERSON_REQUIRED,
+        )
+    return actor
 
 
 async def membership_of(person: Actor, organization_id: int) -> Membership | None:
@@ -34,8 +46,15 @@ async def acting_actor(
     required_sector: Sector | None = None,
     field: str = "actingFor",
 ) -> Actor:
-    """The actor a mutation acts as: the viewer, or an organization the viewer belongs to."""
-    person = require_person(viewer)
+    """The actor a mutation acts as: the viewer, or an organization the viewer belongs to.
+
+    A partner API key's viewer is its organization: it acts as that organization (as its
+    admins would), and for no other.
+    """
+    actor = require_signed_in(viewer)
+    if actor.kind == ActorKind.ORGANIZATION:
+        return _as_key_organization(actor, acting_for, required_sector, field)
+    person = actor
     if acting_for is None:
         if required_sector is not None:
             raise PermissionDenied(
@@ -67,6 +86,24 @@ async def acting_actor(
     return organization
 
 
+def _as_key_organization(
+    organization: Actor, acting_for: str | None, required_sector: Sector | None, field: str
+) -> Actor:
+    if acting_for is not None and parse_global_id(acting_for) != ("Organization", organization.pk):
+        raise PermissionDenied(
+            "A partner API key acts for its own organization only.",
+            field=field,
+            code=ErrorCode.NOT_A_MEMBER,
+        )
+    if required_sector is not None and organization.sector != required_sector:
+        raise PermissionDenied(
+            f"Act for a {required_sector.value} organization.",
+            field=field,
+            code=ErrorCode.WRONG_SECTOR,
+        )
+    return organization
+
+
 async def may_act_as(person: Actor, actor_id: int) -> bool:
     """True when ``person`` is that actor, or a member of that organization."""
     if person.pk == actor_id:
@@ -75,8 +112,9 @@ async def may_act_as(person: Actor, actor_id: int) -> bool:
 
 
 async def require_owner(viewer: Actor | None, *owner_ids: int, what: str) -> Actor:
-    """The viewer must be one of the owners or belong to an owning organization."""
-    person = require_person(viewer)
+    """The viewer must be one of the owners or belong to an owning organization (an API
+    key: be that organization)."""
+    person = require_signed_in(viewer)
     for owner_id in owner_ids:
         if await may_act_as(person, owner_id):
             return person

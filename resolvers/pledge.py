@@ -31,7 +31,7 @@ from resolvers.activity import record_activity
 from resolvers.errors import Conflict, ErrorCode, NotFound, Problem, ValidationFailed
 from resolvers.event_vote import event_still_live
 from resolvers.ids import decode_id, to_global_id
-from resolvers.permissions import acting_actor, require_owner, require_person
+from resolvers.permissions import acting_actor, require_owner, require_signed_in
 from resolvers.project import MoneyArgs, project_by_global_id
 from resolvers.validation import Checker
 
@@ -139,7 +139,7 @@ async def make_pledge(
     event_id: str | None = None,
 ) -> tuple[Pledge, bool]:
     """Record a pledge. Returns it and whether it is new (False for an idempotent replay)."""
-    person = require_person(viewer)
+    person = require_signed_in(viewer)
     request = validate_pledge(kind, amount, hours, description, idempotency_key)
     project = await project_by_global_id(project_id)
     if project.status == ProjectStatus.DRAFT and project.created_by_id != person.pk:
@@ -245,7 +245,7 @@ async def _insert(
 
 async def withdraw_pledge(viewer: Actor | None, *, pledge_id: str) -> Pledge:
     """Withdraw a pledge: it stays on record but stops counting, and frees the vote."""
-    require_person(viewer)
+    require_signed_in(viewer)
     pledge = await Pledge.get_or_none(pk=decode_id(pledge_id, "Pledge", field="pledgeId"))
     if pledge is None:
         raise NotFound("No pledge has the ID given in pledgeId.", field="pledgeId")

@@ -32,7 +32,7 @@ from resolvers.filtering import (
 )
 from resolvers.ids import decode_id, to_global_id
 from resolvers.pagination import Page, PageArgs, page_of_query
-from resolvers.permissions import acting_actor, require_owner, require_person
+from resolvers.permissions import acting_actor, require_owner, require_signed_in
 from resolvers.validation import Checker
 
 MAX_ISSUES_PER_PROJECT = 20
@@ -221,7 +221,7 @@ async def propose_project(
     checker.raise_if_any()
     community = await community_by_global_id(community_id)
     lead = await acting_actor(viewer, acting_for)
-    person = require_person(viewer)
+    person = require_signed_in(viewer)
     issues = await _load_issues(community.pk, issue_ids, checker)
     partners = await _load_partners(partner_ids)
     status = ProjectStatus.DRAFT if draft else ProjectStatus.PROPOSED

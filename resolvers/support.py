@@ -23,6 +23,7 @@ class SupportTotals:
     """Support from one group of backers (all of them, or one sector)."""
 
     votes: int = 0
+    verified_votes: int = 0  # by people known to the hub (an account, a personal code)
     money_minor: dict[Currency, int] = field(default_factory=dict)
     hours_hundredths: int = 0
     in_kind_count: int = 0
@@ -55,6 +56,8 @@ def _add_row(totals: SupportTotals, row: dict[str, object]) -> None:
     amount = int(str(row["amount_sum"] or 0))
     if kind == PledgeKind.VOTE:
         totals.votes += count
+        if row["verified"]:
+            totals.verified_votes += count
     elif kind == PledgeKind.MONEY and row["currency"]:
         currency = Currency(str(row["currency"]))
         totals.money_minor[currency] = totals.money_minor.get(currency, 0) + amount
@@ -86,10 +89,11 @@ async def support_for_projects(project_ids: Iterable[int]) -> dict[int, ProjectS
             amount_sum=Sum("amount_minor"),
             hours_sum=Sum("hours_hundredths"),
         )
-        .group_by("project_id", "kind", "currency", "backer__kind", "backer__sector")
+        .group_by("project_id", "kind", "currency", "verified", "backer__kind", "backer__sector")
         .values(
             "project_id",
             "kind",
+            "verified",
             "currency",
             "backer__kind",
             "backer__sector",

@@ -1,5 +1,6 @@
 """Input checks that collect every problem before failing, so forms can show them all."""
 
+import json
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -7,6 +8,16 @@ from resolvers.errors import ErrorCode, Problem, ValidationFailed
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_AMOUNT = Decimal("1000000000000")  # 10^12 major units: far above any local budget
+
+
+def holds_lone_surrogate(value: object) -> bool:
+    """Whether a decoded JSON value holds a lone surrogate (``"\\ud800"``): valid JSON, yet
+    no Unicode text, which no database driver can encode."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 class Checker:

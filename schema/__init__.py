@@ -5,15 +5,19 @@ result unions and its ``<Domain>Query`` / ``<Domain>Mutation``; the resolvers of
 name do the work.
 """
 
+import logging
+
 from graphql import GraphQLError
 from strawberry import Schema
 from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
 from resolvers.errors import DomainError
 from resolvers.pagination import PaginationError
 from schema.activity import ActivityEntry, ActivityQuery
+from schema.api_key import ApiKey, ApiKeyMutation
 from schema.checked_documents import CheckedDocuments
 from schema.community import Community, CommunityMutation, CommunityQuery, Region
 from schema.duplicates import DuplicateMutation
@@ -57,6 +61,7 @@ Mutation = merge_types(
     (
         PersonMutation,
         OrganizationMutation,
+        ApiKeyMutation,
         CommunityMutation,
         IssueMutation,
         DuplicateMutation,
@@ -75,8 +80,30 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return not isinstance(original, DomainError | PaginationError | GraphQLError)
 
 
+logger = logging.getLogger("schema")
+LOGGED_MESSAGE_LENGTH = 200
+
+
+class HubSchema(Schema):
+    """strawberry's Schema, logging a client's mistakes in one short line each: a
+    traceback per wrong password or unknown field would bury the real failures."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if _is_unexpected(error):
+                logger.error("unexpected failure: %s", error.message, exc_info=error.original_error)
+                continue
+            code = (error.extensions or {}).get("code", "INVALID")
+            message = error.message
+            if len(message) > LOGGED_MESSAGE_LENGTH:
+                message = message[:LOGGED_MESSAGE_LENGTH] + "..."
+            logger.info("client error %s: %s", code, message)
+
+
 def build_schema() -> Schema:
-    return Schema(
+    return HubSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -92,6 +119,7 @@ def build_schema() -> Schema:
             ActivityEntry,
             PitchingEvent,
             Pitch,
+            ApiKey,
         ],
         extensions=[
             CheckedDocuments,

@@ -1,65 +1,137 @@
-"""Parse and validate each distinct GraphQL document once per process, not once per request.
+"""Bounded work before execution: each document is parsed and checked once, within limits.
 
 Audiences send the same few documents thousands of times (``supportPitch`` at a pitching
-night, the feed query of the mobile app), and validating a document costs far more than
-executing a small mutation: a profile of the live benchmark spent 27 % of the CPU
-validating ``supportPitch``. Parsing and validation depend only on the document text and
-the schema, so both are cached in bounded LRU caches (a client sending endless unique
-documents only evicts entries).
+night, the mobile feed), and validating a document costs far more than executing a small
+mutation (27 % of the live benchmark's CPU was validating ``supportPitch``). So each
+distinct document is parsed, measured and validated once per process and kept in a cache
+bounded in bytes (``DOCUMENT_BYTES_PER_CHARACTER`` of memory per character of text, as
+measured for graphql-core's AST), never in entries: 8 large documents had kept 335 MB.
 
-Cached validation needs the graphql-core schema behind strawberry's, which strawberry
-keeps in its private ``_schema`` (its own validation reads it there too). Where a strawberry
-no longer has it, ``graphql_core_schema`` warns once and documents are validated by
-strawberry itself, uncached, with the same rules.
+Before graphql-core validates a document, it must pass cheap limits that are linear to
+check: at most ``tokens`` tokens (the parser stops at the limit), and a shape within
+``Limits`` with its fragments expanded (``schema/document_shape.py``). Then the operation's
+cost is checked against the node and mutation limits (``schema/cost.py``), with the
+request's variables, and kept for the rate limits (``schema/rate_limiting.py``).
 
-This extension also carries our limits (query depth, aliases) as validation rules built
-once: strawberry's ``QueryDepthLimiter``/``MaxAliasesLimiter`` build a new rule class for
-every request, which would make every cache key unique.
+The graphql-core schema behind strawberry's is kept in strawberry's private ``_schema``
+(its own validation reads it there too). Where a strawberry no longer has it,
+``graphql_core_schema`` warns once and strawberry validates, uncached.
 """
 
 import logging
-from collections.abc import Iterator
-from contextlib import suppress
-from functools import cache, lru_cache
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse
+from cachetools import LRUCache
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    get_operation_ast,
+    parse,
+)
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.max_aliases import create_validator as aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.schema import validate_document
+from strawberry.types.graphql import OperationType
+
+import schema.metrics as metrics
+import schema.rate_limiting as rate_limiting
+from schema.cost import Cost, actual_cost, cost_problems, operation_cost
+from schema.cost import Limits as CostLimits
+from schema.document_shape import Limits as ShapeLimits
+from schema.document_shape import shape_problems
 
 logger = logging.getLogger(__name__)
 
-MAX_QUERY_DEPTH = 12
-MAX_ALIASES = 30
-CACHED_DOCUMENTS = 256
-LIMIT_RULES: tuple[type[ASTValidationRule], ...] = (
-    depth_rule(MAX_QUERY_DEPTH, None, None),
-    aliases_rule(MAX_ALIASES),
-)
+DOCUMENT_BYTES_PER_CHARACTER = 64  # graphql-core's AST: 56-67 bytes per character, measured
 
 
-@lru_cache(maxsize=CACHED_DOCUMENTS)
-def _parsed(query: str, options: tuple[tuple[str, Any], ...]) -> DocumentNode:
-    return parse(query, **dict(options))
+@dataclass(frozen=True)
+class DocumentLimits:
+    tokens: int = 5_000
+    shape: ShapeLimits = field(
+        default_factory=lambda: ShapeLimits(depth=12, aliases=30, fields=2_000, same_name=20)
+    )
+    cost: CostLimits = field(default_factory=lambda: CostLimits(nodes=50_000, mutations=5))
+
+
+DEFAULT_LIMITS = DocumentLimits()
+
+
+@dataclass
+class CheckedDocument:
+    """A parsed document, its shape problems and its validation problems (by rules)."""
+
+    document: DocumentNode
+    shape_problems: list[GraphQLError]
+    validation: dict[tuple[type[ASTValidationRule], ...], list[GraphQLError]] = field(
+        default_factory=dict
+    )
+
+
+class DocumentCache:
+    """Checked documents by (text, limits), least recently used first out, bounded in bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.configure(max_bytes)
+
+    def configure(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: LRUCache[tuple[str, DocumentLimits], CheckedDocument] = LRUCache(
+            maxsize=max(1, max_bytes), getsizeof=self._size
+        )
+        self._sizes: dict[int, int] = {}
+
+    def _size(self, entry: CheckedDocument) -> int:
+        return self._sizes.get(id(entry), 1)
+
+    def get(self, query: str, limits: DocumentLimits) -> CheckedDocument | None:
+        entry: CheckedDocument | None = self._entries.get((query, limits))
+        return entry
+
+    def put(self, query: str, limits: DocumentLimits, entry: CheckedDocument) -> None:
+        size = len(query) * DOCUMENT_BYTES_PER_CHARACTER
+        if size > self.max_bytes:
+            return  # larger than the whole cache: checked, used once, not kept
+        self._sizes[id(entry)] = size
+        self._entries[(query, limits)] = entry
+        if len(self._sizes) > 2 * len(self._entries) + 64:  # forget evicted entries' sizes
+            alive = {id(value) for value in self._entries.values()}
+            self._sizes = {key: size for key, size in self._sizes.items() if key in alive}
+
+    @property
+    def entries(self) -> int:
+        return len(self._entries)
+
+    @property
+    def bytes(self) -> int:
+        return int(self._entries.currsize)
+
+
+documents = DocumentCache(64 * 1024 * 1024)
+
+
+def check_document(query: str, limits: DocumentLimits) -> CheckedDocument:
+    """The document of ``query`` parsed and measured (cached); raises a syntax error."""
+    checked = documents.get(query, limits)
+    if checked is None:
+        parsed = parse(query, max_tokens=limits.tokens)
+        checked = CheckedDocument(parsed, shape_problems(parsed, limits.shape))
+        documents.put(query, limits, checked)
+    return checked
 
 
 def parsed_or_none(query: str) -> DocumentNode | None:
-    """The document of a query text from the cache (parsing it once), or None if invalid."""
+    """A query text's document within the default limits (from the cache), or None."""
     try:
-        return _parsed(query, ())
+        checked = check_document(query, DEFAULT_LIMITS)
     except GraphQLError:
         return None
-
-
-@lru_cache(maxsize=CACHED_DOCUMENTS)
-def _problems(
-    schema: GraphQLSchema,
-    document: DocumentNode,  # hashed by identity: the same object comes from _parsed
-    rules: tuple[type[ASTValidationRule], ...],
-) -> tuple[GraphQLError, ...]:
-    return tuple(validate_document(schema, document, rules))
+    return None if checked.shape_problems else checked.document
 
 
 @cache
@@ -72,31 +144,154 @@ def graphql_core_schema(schema: object) -> GraphQLSchema | None:
     return None
 
 
+def _limits_of(context: object) -> DocumentLimits:
+    limits = getattr(context, "document_limits", None)
+    return limits if isinstance(limits, DocumentLimits) else DEFAULT_LIMITS
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    try:
+        return get_operation_ast(document, name)
+    except GraphQLError:
+        return None
+
+
+def _operation_label(document: DocumentNode | None, name: str | None) -> str:
+    """A metrics label bounded by the schema: the operation's type and first root field."""
+    operation = _operation(document, name) if document is not None else None
+    if operation is None:
+        return "unparsed"
+    first = next(iter(operation.selection_set.selections), None)
+    field_name = getattr(getattr(first, "name", None), "value", "fragment")
+    return f"{operation.operation.value}:{field_name}"
+
+
+def _scope_problems(context: object, cost: Cost) -> list[GraphQLError]:
+    """A read-only partner key may not run mutations."""
+    key = getattr(context, "api_key", None)
+    if key is None or cost.mutations == 0 or key.can_write:
+        return []
+    return [
+        GraphQLError(
+            "This API key may only read: mutations need a key with the WRITE scope.",
+            extensions={"code": "SCOPE_REQUIRED", "scope": "WRITE"},
+        )
+    ]
+
+
 class CheckedDocuments(SchemaExtension):
-    """Depth and alias limits, and cached parsing and validation."""
+    """Token, shape and cost limits, cached parsing and validation, and paying for the
+    request from its caller's bucket (``schema/rate_limiting.py``); see the module."""
+
+    cost: Cost | None = None  # the operation's cost, once it passed validation
+    paid: rate_limiting.Charge | None = None
+    executed = False
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
-        context.validation_rules = context.validation_rules + LIMIT_RULES
+        # strawberry parses again where we did not keep a document (a syntax error): with
+        # the same token limit, so it stops where we did.
+        context.parse_options = {
+            **context.parse_options,
+            "max_tokens": _limits_of(context.context).tokens,
+        }
         yield
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.query and context.graphql_document is None:
-            options = tuple(sorted(context.parse_options.items()))
-            # A syntax error is left to strawberry's own parse, which reports it properly.
-            with suppress(GraphQLError):
-                context.graphql_document = _parsed(context.query, options)
+            limits = _limits_of(context.context)
+            try:
+                checked = check_document(context.query, limits)
+            except GraphQLError as error:  # a syntax error, or too many tokens
+                context.pre_execution_errors = [error]
+            else:
+                context.graphql_document = checked.document
+                if checked.shape_problems:
+                    context.pre_execution_errors = list(checked.shape_problems)
         yield
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         graphql_schema = graphql_core_schema(context.schema)
+        document = context.graphql_document
         if (
             graphql_schema is not None
-            and context.graphql_document is not None
+            and document is not None
             and context.pre_execution_errors is None
+            and context.query
         ):
-            problems = _problems(graphql_schema, context.graphql_document, context.validation_rules)
+            limits = _limits_of(context.context)
+            checked = check_document(context.query, limits)
+            rules = tuple(context.validation_rules)
+            problems = checked.validation.get(rules)
+            if problems is None:
+                problems = checked.validation[rules] = validate_document(
+                    graphql_schema, document, rules
+                )
             context.pre_execution_errors = list(problems)
+            if not problems:
+                await self._check_cost(graphql_schema, document, limits)
         yield
+
+    async def _check_cost(
+        self, graphql_schema: GraphQLSchema, document: DocumentNode, limits: DocumentLimits
+    ) -> None:
+        context = self.execution_context
+        operation = _operation(document, context.operation_name)
+        if operation is None:
+            return  # graphql-core reports the missing or ambiguous operation
+        variables: dict[str, Any] = context.variables or {}
+        self.cost = operation_cost(graphql_schema, document, operation, variables)
+        problems = cost_problems(self.cost, limits.cost) + _scope_problems(
+            context.context, self.cost
+        )
+        if problems:
+            context.pre_execution_errors = problems
+            return
+        self.paid = await rate_limiting.charge(context.context, self.cost)
+        if self.paid is None:
+            return
+        rate_limiting.set_headers(getattr(context.context, "response", None), self.paid)
+        if not self.paid.decision.allowed:
+            context.pre_execution_errors = [rate_limiting.throttled_error(self.paid)]
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        self.executed = True
+        yield
+        context = self.execution_context
+        result = context.result
+        if self.paid is not None and self.cost is not None and result is not None:
+            data = getattr(result, "data", None)
+            actual = actual_cost(data, self.cost.mutations)
+            await rate_limiting.refund_unused(context.context, self.paid, actual)
+            rate_limiting.set_headers(getattr(context.context, "response", None), self.paid)
+
+    def _count(self, context: Any) -> None:
+        if self.paid is not None and not self.paid.decision.allowed:
+            outcome = "throttled"
+            metrics.THROTTLED.labels(bucket=self.paid.key.split(":", 1)[0]).inc()
+        elif not self.executed:
+            outcome = "refused"
+        else:
+            result = context.result
+            outcome = "error" if getattr(result, "errors", None) else "ok"
+        label = _operation_label(context.graphql_document, context.operation_name)
+        metrics.GRAPHQL_REQUESTS.labels(operation=label, outcome=outcome).inc()
+        if self.cost is not None:
+            metrics.GRAPHQL_COST.observe(self.cost.requested)
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context
+        is_subscription = context.graphql_document is not None and (
+            _operation(context.graphql_document, context.operation_name) is not None
+            and context.operation_type == OperationType.SUBSCRIPTION
+        )
+        self._count(context)
+        if is_subscription:
+            return {}  # frames are snapshots shared by whole cohorts
+        results = rate_limiting.cost_extension(self.paid, self.cost)
+        request_id = getattr(context.context, "request_id", None)
+        if request_id is not None:
+            results["requestId"] = request_id
+        return results

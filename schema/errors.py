@@ -5,7 +5,15 @@ from typing import TypeVar
 
 import strawberry
 
-from resolvers.errors import Conflict, DomainError, ErrorCode, NotFound, PermissionDenied
+import schema.metrics as metrics
+from resolvers.errors import (
+    Conflict,
+    DomainError,
+    ErrorCode,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+)
 from resolvers.errors import ValidationFailed as ValidationFailedError
 
 ErrorCodeEnum = strawberry.enum(
@@ -47,7 +55,12 @@ class ConflictError(Error):
     pass
 
 
-AnyError = ValidationError | NotFoundError | PermissionDeniedError | ConflictError
+@strawberry.type(description="Too many attempts or too much in too little time: try again later.")
+class ThrottledError(Error):
+    retry_after_seconds: int = strawberry.field(description="Seconds to wait before trying again.")
+
+
+AnyError = ValidationError | NotFoundError | PermissionDeniedError | ConflictError | ThrottledError
 
 
 def error_result(error: DomainError) -> AnyError:
@@ -65,6 +78,14 @@ def error_result(error: DomainError) -> AnyError:
         return PermissionDeniedError(message=error.message, field=error.field, code=error.code)
     if isinstance(error, Conflict):
         return ConflictError(message=error.message, field=error.field, code=error.code)
+    if isinstance(error, Throttled):
+        metrics.THROTTLED.labels(bucket=error.limit).inc()
+        return ThrottledError(
+            message=error.message,
+            field=error.field,
+            code=error.code,
+            retry_after_seconds=error.retry_after,
+        )
     raise TypeError(f"unknown domain error {type(error).__name__}")
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from models import EventState
+from models import EventState, SupportMode
 from models import Pitch as PitchRow
 from models import PitchingEvent as PitchingEventRow
 from resolvers import event as event_resolvers
@@ -22,6 +22,8 @@ from schema.node import Node
 from schema.organization import Organization, load_organizations
 from schema.pledge import Pledge
 from schema.project import Project
+
+SupportModeEnum = strawberry.enum(SupportMode, description="Who may support projects at an event.")
 
 
 @strawberry.type(description="A project's slot on an event's agenda.")
@@ -60,6 +62,10 @@ class PitchingEvent(Node):
     results_hidden: bool = strawberry.field(
         description="Whether counts stay hidden until the organiser reveals them."
     )
+    support_mode: SupportMode = strawberry.field(
+        description="Who may support: OPEN (anyone, anonymously), CODES (holders of the "
+        "organiser's personal codes) or SIGNED_IN (people with an account)."
+    )
 
     @strawberry.field(description="The community the event is held in.")
     async def community(self, info: Info) -> CommunityRef:
@@ -93,6 +99,7 @@ class PitchingEvent(Node):
             state=EventState(row.state),
             supports_per_attendee=row.supports_per_attendee,
             results_hidden=row.results_hidden,
+            support_mode=SupportMode(row.support_mode),
         )
 
 
@@ -110,6 +117,12 @@ class CreatePitchingEventInput:
     )
     results_hidden: bool = strawberry.field(
         default=False, description="Hide counts from the audience until revealResults."
+    )
+    support_mode: SupportMode = strawberry.field(
+        default=SupportMode.OPEN,
+        description="Who may support: OPEN (anyone in the hall, anonymously: shown as "
+        "anonymous support), CODES (holders of personal codes, see issueAttendeeCodes) or "
+        "SIGNED_IN. Only CODES and SIGNED_IN support is verified, what a budget counts.",
     )
 
 
@@ -142,6 +155,24 @@ class SetCurrentPitchInput:
 @strawberry.input(description="Join an event's audience.")
 class JoinEventInput:
     code: str = strawberry.field(description="The join code shown in the hall.")
+    attendee_code: str | None = strawberry.field(
+        default=None,
+        description="CODES events: the personal code on your card (one attendee per code).",
+    )
+
+
+@strawberry.input(description="Make personal attendee codes for an event's cards.")
+class IssueAttendeeCodesInput:
+    event_id: strawberry.ID = strawberry.field(description="The event.")
+    count: int = strawberry.field(description="How many codes (1-500).")
+
+
+@strawberry.type(description="New personal codes: print them now, they are shown only once.")
+class IssueAttendeeCodesSuccess:
+    codes: list[str] = strawberry.field(
+        description="The codes, each joining one attendee (`/e/{joinCode}?attendee={code}`)."
+    )
+    event: "PitchingEvent" = strawberry.field(description="The event.")
 
 
 @strawberry.input(description="Support a pitched project during a LIVE event.")
@@ -190,6 +221,10 @@ AddPitchResult = Annotated[
 JoinEventResult = Annotated[
     JoinEventSuccess | AnyError,
     strawberry.union("JoinEventResult", description="The event joined, or why not."),
+]
+IssueAttendeeCodesResult = Annotated[
+    IssueAttendeeCodesSuccess | AnyError,
+    strawberry.union("IssueAttendeeCodesResult", description="The new codes, or why not."),
 ]
 SupportPitchResult = Annotated[
     SupportPitchSuccess | AnyError,

@@ -7,6 +7,7 @@ import strawberry
 from models import PitchingEvent as PitchingEventRow
 from resolvers import event as event_resolvers
 from resolvers import event_audience
+from resolvers.ids import decode_id
 from schema.context import Info
 from schema.errors import as_result
 from schema.event import (
@@ -15,6 +16,9 @@ from schema.event import (
     AddPitchSuccess,
     CreatePitchingEventInput,
     EventActionInput,
+    IssueAttendeeCodesInput,
+    IssueAttendeeCodesResult,
+    IssueAttendeeCodesSuccess,
     JoinEventInput,
     JoinEventResult,
     JoinEventSuccess,
@@ -59,6 +63,7 @@ class EventMutation:
                 starts_at=input.starts_at,
                 supports_per_attendee=input.supports_per_attendee,
                 results_hidden=input.results_hidden,
+                support_mode=input.support_mode,
             ),
         )
 
@@ -123,10 +128,36 @@ class EventMutation:
             info, lambda: event_resolvers.close_event(info.context.viewer, event_id=input.event_id)
         )
 
+    @strawberry.mutation(
+        description="Make one-time personal codes for an event (its organiser's admins): whoever "
+        "joins with one is a verified attendee. Returned once: print them as cards."
+    )
+    async def issue_attendee_codes(
+        self, info: Info, input: IssueAttendeeCodesInput
+    ) -> IssueAttendeeCodesResult:
+        async def run() -> IssueAttendeeCodesSuccess:
+            codes = await event_resolvers.issue_attendee_codes(
+                info.context.viewer, event_id=input.event_id, count=input.count
+            )
+            event = await info.context.loaders.pitching_event_by_id.load(
+                decode_id(input.event_id, "PitchingEvent", field="eventId")
+            )
+            assert event is not None  # the codes were just issued for it
+            return IssueAttendeeCodesSuccess(codes=codes, event=PitchingEvent.from_row(event))
+
+        return await as_result(run())
+
     @strawberry.mutation(description="Join an event's audience by its code (signed in or not).")
     async def join_event(self, info: Info, input: JoinEventInput) -> JoinEventResult:
         async def run() -> JoinEventSuccess:
-            attendance = await event_audience.join_event(info.context.viewer, code=input.code)
+            context = info.context
+            attendance = await event_audience.join_event(
+                context.viewer,
+                code=input.code,
+                attendee_code=input.attendee_code,
+                device_id=context.device_id() if context.viewer is None else None,
+                guard=context.guard(),
+            )
             return JoinEventSuccess(
                 event=PitchingEvent.from_row(attendance.event),
                 attendee_token=attendance.attendee_token,

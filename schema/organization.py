@@ -1,14 +1,16 @@
 """GraphQL of organizations: their type and members, listing, creating, adding members."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from models import Actor as ActorRow
 from models import Membership as MembershipRow
 from models import MembershipRole, Sector
+from resolvers import api_key as api_key_resolvers
 from resolvers import organization as organization_resolvers
+from resolvers.errors import PermissionDenied
 from resolvers.ids import to_global_id
 from resolvers.pagination import PageArgs
 from schema.actor import Actor
@@ -17,6 +19,10 @@ from schema.errors import AnyError, as_result
 from schema.node import Connection, Node, build_connection
 from schema.person import Person
 
+if TYPE_CHECKING:
+    from schema.api_key import ApiKey
+
+ApiKeyRef = Annotated["ApiKey", strawberry.lazy("schema.api_key")]
 SectorEnum = strawberry.enum(
     Sector, description="The sector of an organization: local authority, nonprofit or business."
 )
@@ -65,6 +71,18 @@ class Organization(Actor):
     async def members(self, info: Info) -> list[Membership]:
         rows = await info.context.loaders.memberships_by_organization.load(self.row.pk)
         return [Membership.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Its partner API keys, newest first: for its admins only (null for others)."
+    )
+    async def api_keys(self, info: Info) -> list[ApiKeyRef] | None:
+        from schema.api_key import ApiKey  # it refers back to Organization
+
+        try:
+            rows = await api_key_resolvers.keys_of(info.context.viewer, self.id)
+        except PermissionDenied:
+            return None
+        return [ApiKey.from_row(row) for row in rows]
 
     @classmethod
     def from_row(cls, row: ActorRow) -> "Organization":

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from models import Actor as ActorRow
+from models import ActorKind
 from resolvers import person as person_resolvers
 from resolvers.ids import to_global_id
 from resolvers.permissions import require_person
@@ -70,14 +71,23 @@ class AuthSuccess:
     person: Person = strawberry.field(description="The signed-in person.")
 
 
+@strawberry.type(
+    description="Registered, unless the email had an account already: either way, sign in "
+    "next with login (whether an email has an account is not told to anyone)."
+)
+class RegisterSuccess:
+    email: str = strawberry.field(description="The email to sign in with.")
+    message: str = strawberry.field(description="What to do next, for people.")
+
+
 @strawberry.type(description="Signed out.")
 class LogoutSuccess:
     revoked_tokens: int = strawberry.field(description="How many tokens were revoked.")
 
 
 RegisterResult = Annotated[
-    AuthSuccess | AnyError,
-    strawberry.union("RegisterResult", description="A token for the new account, or why not."),
+    RegisterSuccess | AnyError,
+    strawberry.union("RegisterResult", description="Registered, or why not."),
 ]
 LoginResult = Annotated[
     AuthSuccess | AnyError,
@@ -93,8 +103,8 @@ LogoutResult = Annotated[
 class PersonQuery:
     @strawberry.field(description="The signed-in person, or null for anonymous requests.")
     def viewer(self, info: Info) -> Person | None:
-        viewer = info.context.viewer
-        return Person.from_row(viewer) if viewer else None
+        viewer = info.context.viewer  # a partner API key's is its organization: no person
+        return Person.from_row(viewer) if viewer and viewer.kind == ActorKind.PERSON else None
 
 
 async def _signed_in(info: Info, person: ActorRow) -> AuthSuccess:
@@ -105,20 +115,29 @@ async def _signed_in(info: Info, person: ActorRow) -> AuthSuccess:
 
 @strawberry.type
 class PersonMutation:
-    @strawberry.mutation(description="Create a citizen account and sign in.")
+    @strawberry.mutation(
+        description="Create a citizen account (then sign in with login). An email that has "
+        "an account already gets the same answer, and its account stays as it was."
+    )
     async def register(self, info: Info, input: RegisterInput) -> RegisterResult:
-        async def run() -> AuthSuccess:
-            person = await person_resolvers.register(
-                input.display_name, input.email, input.password
+        async def run() -> RegisterSuccess:
+            await person_resolvers.register(
+                input.display_name, input.email, input.password, guard=info.context.guard()
             )
-            return await _signed_in(info, person)
+            return RegisterSuccess(
+                email=input.email.strip().lower(),
+                message="If this email had no account, it has one now: sign in with the "
+                "password you chose.",
+            )
 
         return await as_result(run())
 
     @strawberry.mutation(description="Sign in and get a bearer token.")
     async def login(self, info: Info, input: LoginInput) -> LoginResult:
         async def run() -> AuthSuccess:
-            person = await person_resolvers.authenticate(input.email, input.password)
+            person = await person_resolvers.authenticate(
+                input.email, input.password, guard=info.context.guard()
+            )
             return await _signed_in(info, person)
 
         return await as_result(run())
@@ -130,6 +149,7 @@ class PersonMutation:
             revoked = await person_resolvers.revoke_tokens(
                 person, info.context.raw_token, all_sessions=input.all_sessions
             )
+            await info.context.notifier.credentials_revoked()  # their WebSockets close
             return LogoutSuccess(revoked_tokens=revoked)
 
         return await as_result(run())

@@ -14,6 +14,9 @@ class SectorSupport:
         description="PUBLIC, NONPROFIT, BUSINESS, or CITIZEN for people backing as themselves."
     )
     votes: int = strawberry.field(description="Active votes.")
+    verified_votes: int = strawberry.field(
+        description="Active votes of people known to the hub (an account or a personal code)."
+    )
     money: list[Money] = strawberry.field(description="Money pledged, summed per currency.")
     hours: Decimal = strawberry.field(description="Volunteer hours pledged.")
     in_kind_count: int = strawberry.field(description="Number of in-kind pledges.")
@@ -22,7 +25,14 @@ class SectorSupport:
 
 @strawberry.type(description="A project's support, counting every pledge not withdrawn.")
 class ProjectSupport:
-    votes: int = strawberry.field(description="Active votes.")
+    votes: int = strawberry.field(description="Active votes, verified and anonymous.")
+    verified_votes: int = strawberry.field(
+        description="Active votes of people known to the hub: signed in, or holding a "
+        "personal code. The support a budget counts."
+    )
+    anonymous_votes: int = strawberry.field(
+        description="Active votes of anonymous attendees of OPEN pitching events, shown apart."
+    )
     money: list[Money] = strawberry.field(description="Money pledged, summed per currency.")
     hours: Decimal = strawberry.field(description="Volunteer hours pledged.")
     in_kind_count: int = strawberry.field(description="Number of in-kind pledges.")
@@ -39,6 +49,7 @@ def _sector(sector: str, totals: SupportTotals) -> SectorSupport:
     return SectorSupport(
         sector=sector,
         votes=totals.votes,
+        verified_votes=totals.verified_votes,
         money=money_list(totals.money()),
         hours=totals.hours,
         in_kind_count=totals.in_kind_count,
@@ -50,6 +61,8 @@ def project_support(totals: ProjectSupportTotals) -> ProjectSupport:
     whole = totals.total
     return ProjectSupport(
         votes=whole.votes,
+        verified_votes=whole.verified_votes,
+        anonymous_votes=whole.votes - whole.verified_votes,
         money=money_list(whole.money()),
         hours=whole.hours,
         in_kind_count=whole.in_kind_count,

@@ -11,3 +11,8 @@ def community_channel(community_id: int) -> str:
 
 def event_channel(event_id: int) -> str:
     return f"event:{event_id}"
+
+
+def credentials_channel() -> str:
+    """Where revoked tokens and keys are announced: their open WebSockets must close."""
+    return "credentials"

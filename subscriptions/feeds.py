@@ -3,13 +3,19 @@
 from functools import partial
 
 from resolvers.activity_feed import ActivityWindow, load_activity_window
+from resolvers.api_key import revocation_count
 from resolvers.event_live import (
     EventLiveSnapshot,
     ProjectSupportSnapshot,
     load_event_live,
     load_project_support,
 )
-from subscriptions.channels import community_channel, event_channel, project_channel
+from subscriptions.channels import (
+    community_channel,
+    credentials_channel,
+    event_channel,
+    project_channel,
+)
 from subscriptions.live_channel import Feed
 
 
@@ -28,6 +34,16 @@ def project_support_feed(project_id: int) -> Feed[ProjectSupportSnapshot]:
         channel=project_channel(project_id),
         load=partial(load_project_support, project_id),
         version=lambda snapshot: snapshot.version,
+    )
+
+
+def credentials_feed() -> Feed[int]:
+    """Revocations of tokens and keys: a number that grows with each (see ``live/sessions``)."""
+    return Feed(
+        key="credentials",
+        channel=credentials_channel(),
+        load=revocation_count,
+        version=lambda count: count,
     )
 
 

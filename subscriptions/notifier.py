@@ -9,7 +9,12 @@ import json
 import logging
 from typing import Protocol, runtime_checkable
 
-from subscriptions.channels import community_channel, event_channel, project_channel
+from subscriptions.channels import (
+    community_channel,
+    credentials_channel,
+    event_channel,
+    project_channel,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +68,10 @@ class Notifier:
 
     async def project_changed(self, project_id: int, community_id: int, kind: str) -> None:
         await self.notify_all(_project_notices(project_id, community_id, kind))
+
+    async def credentials_revoked(self) -> None:
+        """Tokens or API keys were revoked: every process re-checks its WebSockets' ones."""
+        await self.notify(credentials_channel(), "revoked", 0)
 
     async def community_changed(self, community_id: int, kind: str, subject_id: int) -> None:
         await self.notify(community_channel(community_id), kind, subject_id)

@@ -22,6 +22,7 @@ TABLES = [
     "activity_entry",
     "pledge",
     "pitch",
+    "attendee_code",
     "event_attendee",
     "pitching_event",
     "project_partner",
@@ -35,6 +36,7 @@ TABLES = [
     "community",
     "region",
     "auth_token",
+    "api_key",
     "membership",
     "actor",
 ]

@@ -143,4 +143,8 @@ async def graphql(
     )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
+    # Every answer carries its cost and request id (tests/test_api_limits.py checks them);
+    # the other tests compare data and errors alone.
+    extensions = body.pop("extensions")
+    assert extensions["requestId"] == response.headers["x-request-id"]
     return body

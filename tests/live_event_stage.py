@@ -48,7 +48,8 @@ class LiveEventStage:
     project_titles: list[str]
 
     async def join(self) -> str:
-        """A new anonymous attendee; returns their attendee token."""
+        """A new anonymous attendee (another phone: no device cookie); returns their token."""
+        self.client.cookies.clear()
         data = await _call(self.client, JOIN_EVENT, {"code": self.join_code})
         token: str = data["joinEvent"]["attendeeToken"]
         return token

@@ -45,9 +45,9 @@ query Activity($communityId: ID!) {
 
 
 def nested_query(levels):
-    """A query `levels` fields deep (plus the `id` leaf), walking organizations and members."""
-    path = ["communities", "nodes", "openedBy"]
-    path += ["members", "person", "memberships", "organization"] * 3
+    """A query `levels` fields deep (plus the `id` leaf), from issues to their projects to
+    their issues..., one of each (so its cost stays small)."""
+    path = ["issues(first: 1)", "nodes", "projects(first: 1)", "nodes"] * 4
     fields = path[:levels]
     return "{ " + " { ".join(fields) + " { id }" + " }" * len(fields)
 
@@ -146,14 +146,36 @@ async def test_a_browser_gets_graphiql(client):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"{not json", "Unable to parse request body as JSON"),
-        (b"", "Unable to parse request body as JSON"),
+        (
+            b"{not json",
+            "The request body is not JSON: Expecting property name enclosed in double quotes.",
+        ),
+        (b"", "The request body is not JSON: Expecting value."),
+    ],
+    ids=["broken-json", "empty-body"],
+)
+async def test_an_unparsable_body_is_a_400_saying_why(http, body, message):
+    # when
+    response = await http.post(
+        "/graphql", content=body, headers={"Content-Type": "application/json"}
+    )
+    # then
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [{"message": message, "extensions": {"code": "INVALID_JSON"}}],
+        "extensions": {"requestId": response.headers["x-request-id"]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
         (b'{"variables": {}}', "No GraphQL query found in the request"),
         (b'{"query": 5}', "The GraphQL operation's `query` must be a string or null, if provided."),
     ],
-    ids=["broken-json", "empty-body", "no-query", "query-not-a-string"],
+    ids=["no-query", "query-not-a-string"],
 )
-async def test_an_unreadable_request_is_a_400(http, body, message):
+async def test_a_body_without_a_query_is_a_400(http, body, message):
     # when
     response = await http.post(
         "/graphql", content=body, headers={"Content-Type": "application/json"}
@@ -194,11 +216,12 @@ async def test_a_query_13_levels_deep_is_refused_and_12_answered(client):
     twelve = await graphql(client, nested_query(12))
     thirteen = await graphql(client, nested_query(13))
     # then
-    assert twelve == {"data": {"communities": {"nodes": []}}}
+    assert twelve == {"data": {"issues": {"nodes": []}}}
     assert thirteen["data"] is None
     assert [error["message"] for error in thirteen["errors"]] == [
-        "'anonymous' exceeds maximum operation depth of 12"
+        "The operation is 13 levels deep; at most 12 are allowed."
     ]
+    assert thirteen["errors"][0]["extensions"] == {"code": "DEPTH_LIMIT_EXCEEDED", "limit": 12}
 
 
 async def test_more_than_30_aliases_are_refused(client):
@@ -212,7 +235,9 @@ async def test_more_than_30_aliases_are_refused(client):
     # then
     assert thirty["data"] == {f"a{i}": None for i in range(30)}
     assert thirty_one["data"] is None
-    assert [error["message"] for error in thirty_one["errors"]] == ["31 aliases found. Allowed: 30"]
+    assert [error["message"] for error in thirty_one["errors"]] == [
+        "The operation has 31 aliases; at most 30 are allowed."
+    ]
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 import websockets
 from graphql import GraphQLNamedType, GraphQLObjectType, get_named_type
 from websockets.typing import Subprotocol
@@ -30,10 +29,8 @@ from tests.factories import (
     make_project,
     token_for,
 )
-from tests.live_server import free_port
+from tests.served_app import served_app
 from tests.waiting import until
-from web.app import create_app
-from web.settings import Settings
 
 WAIT = 10
 PROJECT_SUPPORT = """
@@ -58,36 +55,16 @@ async def live_app(database: str, request: pytest.FixtureRequest) -> AsyncIterat
     # as si-hub serve runs it (direct writes where this uvicorn has them), and on uvicorn's
     # own protocol, where every frame goes through ASGI
     protocol = websocket_protocol() if request.param == "as served" else request.param
-    app = create_app(Settings(database_url=database, live_refresh_interval=0.05))
-    port = free_port()
-    # lifespan off: the test has opened the database already; the hub is started below
-    config = uvicorn.Config(
-        app,
-        port=port,
-        ws=protocol,
-        ws_per_message_deflate=False,
-        lifespan="off",
-        log_level="warning",
-        timeout_graceful_shutdown=5,
-    )
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    await app.state.upstream.connect()
-    transport = httpx.ASGITransport(app=app)
-    try:
-        async with (
-            app.state.hub.running() as hub,
-            httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http,
-        ):
-            await until(lambda: server.started, WAIT)
-            cohorts = app.state.cohorts
-            assert isinstance(cohorts, Cohorts)
-            url = f"ws://127.0.0.1:{port}/graphql"
-            yield LiveApp(hub, cohorts, http, url, direct_writes=protocol == OUR_PROTOCOL)
-    finally:
-        server.should_exit = True
-        await serving
-        await app.state.upstream.disconnect()
+    async with served_app(database, protocol=protocol, live_refresh_interval=0.05) as served:
+        cohorts = served.app.state.cohorts
+        assert isinstance(cohorts, Cohorts)
+        yield LiveApp(
+            served.app.state.hub,
+            cohorts,
+            served.http,
+            served.ws_url,
+            direct_writes=protocol == OUR_PROTOCOL,
+        )
 
 
 @dataclass
@@ -200,8 +177,9 @@ async def test_30_viewers_of_two_documents_cost_two_executions_per_snapshot(live
         for viewer in viewers:
             await viewer.connection.close()
         await asyncio.gather(*following, return_exceptions=True)
-    # and once everyone left, the cohorts and the hub's channel are gone
-    await until(lambda: live_app.cohorts.count == 0 and live_app.hub.channel_count == 0, WAIT)
+    # and once everyone left, the cohorts and the project's channel are gone (the one left
+    # is the credentials feed every app watches, live/sessions.py)
+    await until(lambda: live_app.cohorts.count == 0 and live_app.hub.channel_count == 1, WAIT)
 
 
 async def test_a_cohort_of_an_unknown_project_ends_every_member_with_the_error(live_app):

@@ -1,89 +1,44 @@
-"""The Starlette application: GraphQL (HTTP and WebSocket), health check, lifespan."""
+"""The Starlette application: GraphQL (HTTP and WebSocket), pages, health check, lifespan."""
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
+from pathlib import Path
 
-from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
-from strawberry.types.unset import UnsetType
 from tortoise.connection import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
-from live.cohorts import Cohorts
-from live.websocket import authenticate_connection, handler_classes
+from live.sessions import Sessions
 from schema import schema
-from schema.context import Context
+from schema.checked_documents import documents, graphql_core_schema
+from schema.trusted_documents import DocumentStore
 from subscriptions.hub import LiveHub
 from subscriptions.notifier import Notifier
 from subscriptions.upstream import Upstream
 from web.collector import tune_collector
-from web.context import build_context
+from web.context import ContextFactory, document_limits_from, rate_limiter_for, throttles_from
+from web.graphql_view import HubGraphQL
+from web.middleware import RequestId
 from web.pages import page_routes
+from web.persisted_documents import PersistedDocuments
+from web.request_body import CheckedBody
 from web.settings import Settings, tortoise_config
 
-CONNECTION_INIT_TIMEOUT = timedelta(seconds=10)
-
-
-class HubGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI app with our context; WebSocket rules in live/websocket.py."""
-
-    def __init__(self, settings: Settings, notifier: Notifier, hub: LiveHub | None = None) -> None:
-        super().__init__(
-            schema,
-            graphql_ide="graphiql" if settings.graphiql else None,
-            keep_alive=True,
-            keep_alive_interval=settings.ws_keepalive_interval,
-            connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
-            max_subscriptions_per_connection=settings.ws_max_subscriptions,
-        )
-        self.graphql_transport_ws_handler_class, self.graphql_ws_handler_class = handler_classes()
-        self.notifier = notifier
-        self.hub = hub
-        self.token_lifetime = timedelta(days=settings.token_lifetime_days)
-        # Snapshot subscriptions run once per cohort of identical requests (live/cohorts.py).
-        self.cohorts = Cohorts(schema, self._anonymous_context) if settings.live_cohorts else None
-
-    def _anonymous_context(self) -> Context:
-        return Context(
-            viewer=None,
-            raw_token=None,
-            notifier=self.notifier,
-            token_lifetime=self.token_lifetime,
-            hub=self.hub,
-        )
-
-    async def parse_http_body(
-        self, request: AsyncHTTPRequestAdapter
-    ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        # strawberry assumes a JSON body is an object: `null` or `42` would crash it (500).
-        content_type = request.content_type or ""
-        if request.method == "POST" and "application/json" in content_type:
-            body = self.parse_json(await request.get_body())
-            if not isinstance(body, dict | list):
-                raise HTTPException(400, "The request body must be a JSON object.")
-        return await super().parse_http_body(request)
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        return await build_context(
-            request,
-            response,
-            notifier=self.notifier,
-            token_lifetime=self.token_lifetime,
-            hub=self.hub,
-        )
-
-    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        await authenticate_connection(context)
-        return await super().on_ws_connect(context)
+TRUSTED_DOCUMENTS = Path(__file__).resolve().parent / "documents"  # the pages' operations
 
 
 async def healthz(_: Request) -> Response:
@@ -93,6 +48,15 @@ async def healthz(_: Request) -> Response:
     except Exception:  # any database failure means "not ready", whatever its type
         return JSONResponse({"status": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok"})
+
+
+async def metrics(_: Request) -> Response:
+    """Prometheus metrics: this process's, or every worker's through PROMETHEUS_MULTIPROC_DIR."""
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 
 async def home(_: Request) -> Response:
@@ -109,7 +73,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         outage_poll_interval=settings.live_outage_poll_interval,
         safety_refresh_interval=settings.live_safety_refresh_interval,
     )
-    graphql = HubGraphQL(settings, notifier, hub)
+    limiter = rate_limiter_for(settings, upstream.redis_client)
+    contexts = ContextFactory(
+        notifier=notifier,
+        token_lifetime=timedelta(days=settings.token_lifetime_days),
+        hub=hub,
+        limiter=limiter,
+        throttles=throttles_from(settings),
+        document_limits=document_limits_from(settings),
+    )
+    documents.configure(settings.document_cache_bytes)
+    trusted = DocumentStore()
+    trusted.load(TRUSTED_DOCUMENTS, graphql_core_schema(schema))
+    sessions = Sessions()
+    contexts.sessions = sessions
+    graphql = HubGraphQL(settings, contexts, trusted)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -121,17 +99,35 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await upstream.connect()
             try:
                 async with hub.running():
-                    yield
+                    watching = asyncio.create_task(sessions.watch(hub))
+                    try:
+                        yield
+                    finally:
+                        watching.cancel()
+                        with suppress(asyncio.CancelledError):
+                            await watching
             finally:
                 await upstream.disconnect()
+                await limiter.aclose()
 
     app = Starlette(
         routes=[
             Route("/", home),
             Route("/healthz", healthz),
+            Route("/metrics", metrics),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql, name="graphql"),
             *page_routes(),
+        ],
+        middleware=[
+            Middleware(RequestId),
+            Middleware(CheckedBody, max_bytes=settings.max_body_bytes),
+            Middleware(
+                PersistedDocuments,
+                store=trusted,
+                trusted_only=settings.trusted_documents_only,
+                get_max_age=settings.persisted_get_max_age,
+            ),
         ],
         lifespan=lifespan,
     )
@@ -142,6 +138,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     # The community pages run GraphQL in-process (web/pages/graphql_in_process.py).
     app.state.settings = settings
     app.state.notifier = notifier
+    app.state.contexts = contexts
+    app.state.limiter = limiter
+    app.state.sessions = sessions
+    app.state.trusted_documents = trusted
     return app
 
 

@@ -3,7 +3,10 @@
 import argparse
 import asyncio
 import logging
+import logging.config
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import uvicorn
@@ -37,9 +40,14 @@ def _seed_demo(_: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from live.protocol import websocket_protocol
     from web.database import ensure_sqlite_folder
+    from web.logs import log_config
 
     settings = Settings()
     ensure_sqlite_folder(settings.database_url)
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Every worker writes its metrics here, and /metrics adds them up, whichever
+        # worker answers the scrape (prometheus_client's multiprocess mode).
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="si-hub-metrics-")
     shown_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0") else args.host
     logger.info("Smart Interactions hub: http://%s:%s/graphql", shown_host, args.port)
     uvicorn.run(
@@ -49,10 +57,14 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         ws=websocket_protocol(),
         ws_per_message_deflate=False,
+        ws_max_size=settings.max_body_bytes,  # a WebSocket message is bounded like a body
         ws_ping_interval=settings.ws_ping_interval,
         ws_ping_timeout=settings.ws_ping_timeout,
         log_level="info",
+        log_config=log_config(settings.log_format),
         access_log=args.access_log,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     return 0
 
@@ -111,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    from web.logs import log_config
+
+    logging.config.dictConfig(log_config(Settings().log_format))
     args = build_parser().parse_args(argv)
     sys.exit(args.run(args))

@@ -89,6 +89,104 @@ class Settings(BaseSettings):
     map_tile_attribution: str = Field(
         "", description="the credit line the tile server asks for, shown on the map"
     )
+    # Bounded work before execution (schema/checked_documents.py, web/request_body.py).
+    max_body_bytes: int = Field(
+        262_144, ge=1024, description="bytes a request body may have; larger ones get 413"
+    )
+    max_document_tokens: int = Field(
+        5_000, ge=100, description="tokens a GraphQL document may have (names, punctuation...)"
+    )
+    max_query_depth: int = Field(12, ge=1, description="levels of nested fields")
+    max_aliases: int = Field(30, ge=0, description="aliased fields, fragments expanded")
+    max_fields: int = Field(2_000, ge=10, description="field selections, fragments expanded")
+    max_same_name_fields: int = Field(
+        20,
+        ge=1,
+        description="fields of one response name in one selection set (their pairwise checks "
+        "are what makes validation slow)",
+    )
+    max_query_nodes: int = Field(
+        50_000,
+        ge=1,
+        description="objects one request may ask for (each `first`/`last` multiplies what is "
+        "below it); more is refused before execution",
+    )
+    max_mutations_per_request: int = Field(5, ge=1, description="mutation fields per request")
+    document_cache_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=0,
+        description="memory for parsed and validated documents, estimated from their size",
+    )
+    # Rate limits: leaky buckets of cost points (web/rate_limits.py).
+    rate_limit_url: str = Field(
+        "",
+        description="where the buckets live: `redis://...`, or `memory://` (one process); "
+        "empty: `BROADCAST_URL` when it is Redis, else memory",
+    )
+    rate_limit_ip_capacity: int = Field(
+        50_000, ge=1, description="cost points an anonymous IP address may spend at once"
+    )
+    rate_limit_ip_per_second: float = Field(
+        1_000, gt=0, description="points per second an IP address's bucket regains"
+    )
+    rate_limit_person_capacity: int = Field(
+        50_000, ge=1, description="cost points a signed-in person may spend at once"
+    )
+    rate_limit_person_per_second: float = Field(
+        1_000, gt=0, description="points per second a person's bucket regains"
+    )
+    rate_limit_key_capacity: int = Field(
+        100_000, ge=1, description="cost points a partner API key may spend at once"
+    )
+    rate_limit_key_per_second: float = Field(
+        2_000, gt=0, description="points per second a key's bucket regains"
+    )
+    login_free_attempts: int = Field(
+        5,
+        ge=1,
+        description="wrong passwords for one account (or from one IP address, times 4) "
+        "before each further attempt waits, doubling from 1 s",
+    )
+    login_max_wait: float = Field(
+        900, gt=0, description="seconds the longest wait between login attempts lasts"
+    )
+    joins_per_ip_capacity: int = Field(
+        300,
+        ge=1,
+        description="anonymous joins of a pitching event one IP address may make at once (a "
+        "village hall shares one)",
+    )
+    joins_per_ip_per_second: float = Field(
+        5, gt=0, description="anonymous joins per second an IP address's bucket regains"
+    )
+    registrations_per_ip_capacity: int = Field(
+        20, ge=1, description="accounts one IP address may register at once"
+    )
+    registrations_per_ip_per_second: float = Field(
+        0.05, gt=0, description="registrations per second an IP address's bucket regains"
+    )
+    # Trusted documents (web/trusted_documents.py).
+    trusted_documents_only: bool = Field(
+        False,
+        description="anonymous callers may only run the hub's own (trusted) documents; "
+        "signed-in people and API keys may still send text",
+    )
+    persisted_get_max_age: int = Field(
+        30,
+        ge=0,
+        description="seconds a browser or proxy may keep an anonymous GET of a persisted "
+        "document (`documentId`) before asking again (`0`: not cached)",
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="proxies whose `X-Forwarded-For` names the client (`si-hub serve`; `*`: "
+        "any): rate limits count the client's address, not the proxy's",
+    )
+    log_format: str = Field(
+        "text",
+        pattern="^(text|json)$",
+        description="`json`: one JSON object per log line, with the request id",
+    )
 
 
 def _shown_default(value: object) -> str:

@@ -6,6 +6,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from schema.context import DEVICE_COOKIE, set_device_cookie
 from web.pages.event_lookup import find_event_by_code
 from web.pages.html import render
 from web.pages.layout import join_form_page, not_found_page, page
@@ -37,7 +38,14 @@ async def audience_page(request: Request) -> Response:
             projects=project_list(with_support_buttons=True),
         ),
     )
-    return page(request, title=event.title, content=content, body_class="audience", scripts=SCRIPTS)
+    response = page(
+        request, title=event.title, content=content, body_class="audience", scripts=SCRIPTS
+    )
+    if DEVICE_COOKIE not in request.cookies:
+        # This phone's joins of OPEN events are bound to it: the page's WebSocket handshake
+        # carries the cookie, so joining again finds the same attendee.
+        set_device_cookie(response, request)
+    return response
 
 
 async def join_form(request: Request) -> Response:

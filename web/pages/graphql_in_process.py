@@ -5,14 +5,12 @@ rules — without an HTTP round trip: the schema is executed with a context buil
 ``/graphql`` builds one for the request (so a bearer token, if any, counts the same).
 """
 
-from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
 
 from schema import schema
-from web.context import build_context
-from web.settings import Settings
+from web.context import ContextFactory
 
 
 class PageQueryFailed(RuntimeError):
@@ -25,13 +23,9 @@ async def execute(request: Request, query: str, variables: dict[str, Any]) -> di
     Pages validate what the visitor typed (IDs, filters) before querying, so an error here
     is never the visitor's fault.
     """
-    settings: Settings = request.app.state.settings
-    context = await build_context(
-        request,
-        None,
-        notifier=request.app.state.notifier,
-        token_lifetime=timedelta(days=settings.token_lifetime_days),
-    )
+    # A page's own queries are fixed and bounded: they pay nothing to the rate limits.
+    contexts: ContextFactory = request.app.state.contexts
+    context = await contexts.for_request(request, None, limited=False)
     result = await schema.execute(query, variable_values=variables, context_value=context)
     if result.errors:
         messages = "; ".join(error.message for error in result.errors)

@@ -10,12 +10,13 @@ from string import Template
 
 from starlette.requests import Request
 
+from web.pages.documents import document_ids
 from web.pages.event_lookup import EventHeading
 from web.pages.html import Markup, render
 
 _ROOT = Template(
     '<main class="live-event" data-event-id="$event_id" data-join-code="$join_code"'
-    ' data-graphql-path="$graphql_path">\n$content\n</main>'
+    ' data-graphql-path="$graphql_path" data-documents="$documents">\n$content\n</main>'
 )
 
 _HEADER = Template("""<header class="event-header">
@@ -65,6 +66,7 @@ def live_event_main(request: Request, event: EventHeading, content: Markup) -> M
         event_id=event.global_id,
         join_code=event.join_code,
         graphql_path=request.url_for("graphql").path,
+        documents=document_ids(request, "EventLive", "JoinEvent", "SupportPitch"),
         content=content,
     )
 

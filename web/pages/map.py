@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from web.pages.community import community_not_found_page, language_switch, with_language
 from web.pages.community_data import Option, find_community, map_taxonomies
+from web.pages.documents import document_ids
 from web.pages.html import Markup, join, render
 from web.pages.i18n import (
     Language,
@@ -30,7 +31,8 @@ from web.pages.map_view import MapFilters, filters_from, tile_source, view_from
 from web.settings import Settings
 
 _MAP = Template("""<main class="map-page" data-map-root data-community-id="$community_id"
- data-graphql-path="$graphql_path" data-latitude="$latitude" data-longitude="$longitude"
+ data-graphql-path="$graphql_path" data-documents="$documents"
+ data-latitude="$latitude" data-longitude="$longitude"
  data-zoom="$zoom" data-tile-url="$tile_url" data-lang="$lang"
  data-text-loading="$loading" data-text-failed="$failed" data-text-count="$count"
  data-text-cluster="$cluster" data-text-issue="$issue">
@@ -147,6 +149,7 @@ async def map_page(request: Request) -> Response:
         _MAP,
         community_id=community.global_id,
         graphql_path=request.url_for("graphql").path,
+        documents=document_ids(request, "MapClusters", "MapIssues", "MapIssue"),
         latitude=repr(view.latitude),
         longitude=repr(view.longitude),
         zoom=str(view.zoom),

@@ -8,28 +8,15 @@
 (function () {
   "use strict";
 
-  var RESULT_ERROR = "... on Error { message code field }";
-  var JOIN_EVENT = [
-    "mutation JoinEvent($code: String!) {",
-    "  joinEvent(input: {code: $code}) {",
-    "    __typename ... on JoinEventSuccess { attendeeToken event { id title } } " + RESULT_ERROR,
-    "  }",
-    "}",
-  ].join("\n");
-  var SUPPORT_PITCH = [
-    "mutation SupportPitch($input: SupportPitchInput!) {",
-    "  supportPitch(input: $input) {",
-    "    __typename ... on SupportPitchSuccess { remainingSupports } " + RESULT_ERROR,
-    "  }",
-    "}",
-  ].join("\n");
-
   var hub = window.SmartHub;
   var root = document.querySelector(".live-event[data-event-id]");
   if (!root) {
     return;
   }
+  var documents = hub.pageDocuments(root);
   var eventId = root.dataset.eventId;
+  // A personal code from the organiser's card (CODES events): /e/{code}?attendee=XXXXX-XXXXX
+  var attendeeCode = new URLSearchParams(window.location.search).get("attendee");
   var storageKey = "smart-hub.attendee." + eventId;
   var attendee = loadAttendee();
   var pending = {};
@@ -86,7 +73,7 @@
     if (!joining) {
       say("join-status", "Joining…");
       joining = client
-        .execute(JOIN_EVENT, { code: root.dataset.joinCode })
+        .execute(documents.JoinEvent, { code: root.dataset.joinCode, attendeeCode: attendeeCode })
         .then(function (result) {
           var problem = resultError(result, "joinEvent");
           if (problem) {
@@ -141,7 +128,7 @@
   }
 
   function sendSupport(projectId, token) {
-    return client.execute(SUPPORT_PITCH, {
+    return client.execute(documents.SupportPitch, {
       input: { eventId: eventId, projectId: projectId, attendeeToken: token },
     });
   }

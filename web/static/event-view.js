@@ -8,16 +8,6 @@
 (function () {
   "use strict";
 
-  var EVENT_LIVE = [
-    "subscription EventLive($eventId: ID!) {",
-    "  eventLive(eventId: $eventId) {",
-    "    eventId version state title joinCode currentPitchId resultsVisible",
-    "    supportsPerAttendee",
-    "    projects { pitchId projectId title leadName position minutes",
-    "      support { votes backers money { amount currency } } }",
-    "  }",
-    "}",
-  ].join("\n");
 
   var STATE_LABELS = { SCHEDULED: "Starting soon", LIVE: "Live", CLOSED: "Closed: final results" };
   var CONNECTION_LABELS = {
@@ -232,7 +222,7 @@
     var render = window.SmartHub.latestVersion(function (snapshot) {
       view.render(snapshot);
     });
-    client.subscribe(EVENT_LIVE, { eventId: root.dataset.eventId }, {
+    client.subscribe(window.SmartHub.pageDocuments(root).EventLive, { eventId: root.dataset.eventId }, {
       next: function (result) {
         if (result.data && result.data.eventLive) {
           render(result.data.eventLive);

@@ -10,6 +10,8 @@
  * window.SmartHub.LiveClient(url, options)
  *   .subscribe(query, variables, {next, error, complete}) -> unsubscribe function
  *   .execute(query, variables) -> Promise of the result ({data, errors}) of one operation
+ * A query is a document's text, or the id ("sha256:...") of one of the hub's trusted
+ * documents (the page's root element lists them in data-documents), sent as documentId.
  * window.SmartHub.latestVersion(onSnapshot) -> onSnapshot wrapped to drop stale versions
  */
 (function () {
@@ -240,11 +242,27 @@
     }
   };
 
+  function operationPayload(query, variables) {
+    if (query.indexOf("sha256:") === 0) {
+      return { documentId: query, variables: variables || {} };
+    }
+    return { query: query, variables: variables || {} };
+  }
+
+  // The ids of the trusted documents a page was rendered with (its data-documents).
+  function pageDocuments(root) {
+    try {
+      return JSON.parse((root && root.dataset.documents) || "{}");
+    } catch (error) {
+      return {};
+    }
+  }
+
   LiveClient.prototype.subscribe = function (query, variables, sink) {
     var id = String(this.nextId++);
     var client = this;
     this.start(id, {
-      payload: { query: query, variables: variables || {} },
+      payload: operationPayload(query, variables),
       sink: { next: sink.next || noop, error: sink.error || noop, complete: sink.complete || noop },
       streaming: true,
       sent: false,
@@ -274,7 +292,7 @@
         reject(new Error("No answer from the server. Please try again."));
       }, EXECUTE_TIMEOUT_MS);
       client.start(id, {
-        payload: { query: query, variables: variables || {} },
+        payload: operationPayload(query, variables),
         sink: {
           next: function (payload) {
             result = payload;
@@ -310,4 +328,6 @@
   window.SmartHub.LiveClient = LiveClient;
   window.SmartHub.latestVersion = latestVersion;
   window.SmartHub.websocketUrl = websocketUrl;
+  window.SmartHub.operationPayload = operationPayload;
+  window.SmartHub.pageDocuments = pageDocuments;
 })();

@@ -1,7 +1,7 @@
 /*
  * The map page's reads, as GraphQL over HTTP POST (plain fetch; nothing live to subscribe to).
  *
- * window.SmartHub.MapData(graphqlPath)
+ * window.SmartHub.MapData(graphqlPath, documents)  (documents: the page's trusted document ids)
  *   .clusters(bbox, zoom, filter, signal) -> Promise of {totalCount, clusters}
  *   .issues(bbox, filter, limit, signal)  -> Promise of {totalCount, nodes} (at most `limit`)
  *   .issue(id)                            -> Promise of one issue's details, or null
@@ -10,38 +10,6 @@
  */
 (function () {
   "use strict";
-
-  var ISSUE_FIELDS =
-    "id title status category location { latitude longitude } affectedGroups sdgGoals";
-
-  var CLUSTERS = [
-    "query MapClusters($bbox: BoundingBoxInput!, $zoom: Int!, $filter: MapFilter!) {",
-    "  issueClusters(bbox: $bbox, zoom: $zoom, filter: $filter) {",
-    "    __typename",
-    "    ... on IssueClusters { totalCount clusters {",
-    "      centre { latitude longitude } count bounds { south west north east }",
-    "      topAffectedGroups { group count } issueIds } }",
-    "    ... on Error { code field message }",
-    "  }",
-    "}",
-  ].join("\n");
-
-  var ISSUES = [
-    "query MapIssues($bbox: BoundingBoxInput!, $filter: MapFilter!, $first: Int, $after: String) {",
-    "  issuesInArea(bbox: $bbox, filter: $filter, first: $first, after: $after) {",
-    "    __typename",
-    "    ... on IssueConnection { totalCount pageInfo { hasNextPage endCursor }",
-    "      nodes { " + ISSUE_FIELDS + " } }",
-    "    ... on Error { code field message }",
-    "  }",
-    "}",
-  ].join("\n");
-
-  var ISSUE = [
-    "query MapIssue($id: ID!) {",
-    "  node(id: $id) { __typename ... on Issue { " + ISSUE_FIELDS + " } }",
-    "}",
-  ].join("\n");
 
   var PAGE_SIZE = 100; // the API's largest page
 
@@ -52,16 +20,23 @@
   }
   MapDataError.prototype = Object.create(Error.prototype);
 
-  function MapData(graphqlPath) {
+  // documents: the ids of the page's trusted documents (MapClusters, MapIssues, MapIssue).
+  function MapData(graphqlPath, documents) {
     this.graphqlPath = graphqlPath;
+    this.documents = documents;
   }
 
-  MapData.prototype.execute = function (query, variables, signal) {
+  // Reads of trusted documents go over GET, so the browser (and any cache between it and
+  // the hub) may keep them for a while: the map asks for the same boxes again and again.
+  MapData.prototype.execute = function (name, variables, signal) {
+    var query = new URLSearchParams({
+      documentId: this.documents[name],
+      variables: JSON.stringify(variables),
+    });
     return window
-      .fetch(this.graphqlPath, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ query: query, variables: variables }),
+      .fetch(this.graphqlPath + "?" + query.toString(), {
+        method: "GET",
+        headers: { Accept: "application/json" },
         credentials: "same-origin",
         signal: signal,
       })
@@ -88,7 +63,7 @@
 
   MapData.prototype.clusters = function (bbox, zoom, filter, signal) {
     var variables = { bbox: bbox, zoom: zoom, filter: filter };
-    return this.execute(CLUSTERS, variables, signal).then(function (data) {
+    return this.execute("MapClusters", variables, signal).then(function (data) {
       return unwrap(data.issueClusters, "IssueClusters");
     });
   };
@@ -99,7 +74,7 @@
     var collected = [];
     function page(after) {
       var variables = { bbox: bbox, filter: filter, first: PAGE_SIZE, after: after };
-      return data.execute(ISSUES, variables, signal).then(function (result) {
+      return data.execute("MapIssues", variables, signal).then(function (result) {
         var connection = unwrap(result.issuesInArea, "IssueConnection");
         collected = collected.concat(connection.nodes);
         // More than `limit` in the box: the caller shows clusters instead, so stop here.
@@ -117,7 +92,7 @@
   };
 
   MapData.prototype.issue = function (id) {
-    return this.execute(ISSUE, { id: id }).then(function (data) {
+    return this.execute("MapIssue", { id: id }).then(function (data) {
       return data.node && data.node.__typename === "Issue" ? data.node : null;
     });
   };

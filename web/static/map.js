@@ -30,7 +30,10 @@
     this.retryButton = root.querySelector('[data-action="retry"]');
     this.tilesNote = root.querySelector('[data-field="tiles-note"]');
     this.detail = root.querySelector('[data-field="detail"]');
-    this.data = new window.SmartHub.MapData(root.dataset.graphqlPath);
+    this.data = new window.SmartHub.MapData(
+      root.dataset.graphqlPath,
+      JSON.parse(root.dataset.documents || "{}")
+    );
     this.texts = {
       count: root.dataset.textCount,
       cluster: root.dataset.textCluster,
