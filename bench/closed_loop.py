@@ -111,3 +111,20 @@ async def closed_loop(
     for connection in connections:
         connection.close()
     return Load(clients, latencies, seconds, cpu)
+
+
+def merged(loads: list[Load]) -> Load:
+    """Rounds of one step on one server taken as one load (their requests, time and CPU)."""
+    cpu = CpuWindow(dict(loads[0].cpu.pids))
+    for load in loads:
+        for name, used in load.cpu.used.items():
+            cpu.used[name] = cpu.used.get(name, 0.0) + used
+        for name, peak in load.cpu.peak_mib.items():
+            cpu.peak_mib[name] = max(cpu.peak_mib.get(name, 0.0), peak)
+        cpu.machine_used += load.cpu.machine_used
+    return Load(
+        loads[0].clients,
+        [latency for load in loads for latency in load.latencies_ms],
+        sum(load.seconds for load in loads),
+        cpu,
+    )

@@ -8,10 +8,13 @@ totals: what a phone asks when it opens a community. Needs a PostgreSQL server, 
 migrated with the committed migrations, seeded by ``bench/feed_seed.py`` (one community,
 ``--issues`` issues, one project per two issues, pledges of every kind) and dropped.
 
-Two servers, one uvicorn process each, measured in turns: the hub as ``si-hub serve``
-runs it, and the lower bound of our overhead, ``bench/feed_bare_server.py`` (the same
-query shape on graphql-core and three hand-written SQL statements). Both must answer the
-same ``data`` for pages of 5, 20 and 50 issues, or the benchmark stops.
+Three servers, one uvicorn process each, measured in turns: the hub as ``si-hub serve``
+runs it; the hub with ``RATE_LIMITS=0`` (no cost buckets: what the API protection's rate
+limiting costs is the difference); and the lower bound of our overhead,
+``bench/feed_bare_server.py`` (the same query shape on graphql-core and three
+hand-written SQL statements). All must answer the same ``data`` for pages of 5, 20 and 50
+issues, or the benchmark stops. The cost analysis (``schema/cost.py``, which no setting
+turns off) is timed apart: its CPU per feed request, against the request's.
 
 1. SQL statements per request at those page sizes, and how many times a request takes a
    connection from the pool (asyncpg resets each one it takes back: one more round trip):
@@ -33,12 +36,13 @@ import json
 import os
 import platform
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -47,13 +51,18 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 import uvloop
+from graphql import get_operation_ast, parse
 from starlette.types import ASGIApp
 
-from bench.closed_loop import KeepAlive, Load, closed_loop
+from bench.closed_loop import KeepAlive, Load, closed_loop, merged
 from bench.feed_bare_server import POOL_SIZE, bare_app, global_id
 from bench.feed_seed import seed
 from bench.live_load import free_port, start_server, stop_process, wait_healthy
 from bench.pg_scratch import postgres_url, say, scratch_database
+from resolvers.rate_limits import Bucket, MemoryRateLimiter
+from schema import schema
+from schema.checked_documents import graphql_core_schema
+from schema.cost import actual_cost, operation_cost
 from tests.query_counter import count_statements
 from web.app import create_app
 from web.database import apply_migrations, open_database
@@ -111,15 +120,15 @@ async def answer(http: httpx.AsyncClient, body: bytes) -> dict[str, Any]:
     return data
 
 
-async def check_same_answers(
-    hub: httpx.AsyncClient, bare: httpx.AsyncClient, community: str
-) -> str:
-    """Both servers answer the same data (or we stop); returns what the last page holds."""
+async def check_same_answers(clients: list[httpx.AsyncClient], community: str) -> str:
+    """Every server answers the same data (or we stop); returns what the last page holds."""
     for first in PAGE_SIZES:
         body = feed_request(community, first)
-        ours, theirs = await answer(hub, body), await answer(bare, body)
-        if json.dumps(ours, sort_keys=True) != json.dumps(theirs, sort_keys=True):
-            raise SystemExit(f"the servers disagree on a page of {first}:\n{ours}\n{theirs}")
+        answers = [await answer(client, body) for client in clients]
+        ours = answers[0]
+        for theirs in answers[1:]:
+            if json.dumps(ours, sort_keys=True) != json.dumps(theirs, sort_keys=True):
+                raise SystemExit(f"the servers disagree on a page of {first}:\n{ours}\n{theirs}")
     issues = ours["issues"]["nodes"]
     projects = [project for issue in issues for project in issue["projects"]["nodes"]]
     return (
@@ -209,24 +218,34 @@ class Server:
 
 
 @asynccontextmanager
-async def serving(url: str) -> AsyncIterator[tuple[Server, Server]]:
-    """``si-hub serve`` and the bare server on free ports, one uvicorn process each."""
-    env = {**os.environ, "DATABASE_URL": url, "BROADCAST_URL": "memory://"}
+async def serving(url: str) -> AsyncIterator[tuple[Server, ...]]:
+    """``si-hub serve`` (with and without rate limits) and the bare server on free ports,
+    one uvicorn process each."""
+    # One hash seed for every server: dict layouts (and so speed) then differ by nothing
+    # but the code; with random seeds, two identical hubs differed by up to 12 %.
+    env = {**os.environ, "DATABASE_URL": url, "BROADCAST_URL": "memory://", "PYTHONHASHSEED": "0"}
+    hub = [str(BIN / "si-hub"), "serve", "--no-access-log", "--port"]
     commands = {
-        "hub": [str(BIN / "si-hub"), "serve", "--port"],
-        "bare": [str(BIN / "python"), "-m", "bench.feed_bare_server", "--port"],
+        "hub": (hub, {}),
+        "hub, rate limits off": (hub, {"RATE_LIMITS": "0"}),
+        "bare": ([str(BIN / "python"), "-m", "bench.feed_bare_server", "--port"], {}),
     }
     with tempfile.TemporaryDirectory() as logs:
         servers = []
         try:
-            for name, command in commands.items():
-                port, log = free_port(), Path(logs) / f"{name}.log"
-                servers.append(Server(name, port, start_server([*command, str(port)], env, log)))
-                await wait_healthy(f"http://127.0.0.1:{port}/graphql", servers[-1].process, log)
-            yield servers[0], servers[1]
+            for name, (command, extra) in commands.items():
+                port, log = free_port(), Path(logs) / f"{port_tag(name)}.log"
+                process = start_server([*command, str(port)], {**env, **extra}, log)
+                servers.append(Server(name, port, process))
+                await wait_healthy(f"http://127.0.0.1:{port}/graphql", process, log)
+            yield tuple(servers)
         finally:
             for server in servers:
                 stop_process(server.process)
+
+
+def port_tag(name: str) -> str:
+    return "".join(character for character in name if character.isalnum())
 
 
 def machine_line(postgres_version: str) -> str:
@@ -303,21 +322,158 @@ def report_best(steps: list[tuple[Server, Load]]) -> None:
         say(f"- the hub serves {share:.0%} of the bare server's requests/s within the budget")
 
 
+@dataclass
+class PairedRounds:
+    """CPU per request of alternating rounds, limits on and off, paired as they ran."""
+
+    on_ms: list[float]
+    off_ms: list[float]
+
+    @property
+    def ratios(self) -> list[float]:
+        return sorted(on / off for on, off in zip(self.on_ms, self.off_ms, strict=True))
+
+    def quartiles(self) -> tuple[float, float, float]:
+        q1, median, q3 = statistics.quantiles(self.ratios, n=4)
+        return q1, median, q3
+
+
+async def in_process_overhead(url: str, community: str, pairs: int = 20) -> PairedRounds:
+    """The hub's CPU per feed request with rate limits on and off, both apps in this one
+    process through ASGI (one hash seed, one heap), in adjacent rounds of 20 requests, the
+    two orders alternating: the finest measure of what the limits add. Each pair's ratio
+    is noisy on a shared machine (a few %), so their median is what counts."""
+    body = feed_request(community, LOAD_PAGE)
+    headers = {"content-type": "application/json"}
+    per_round = 20
+    measured = PairedRounds([], [])
+    async with open_database(url), AsyncExitStack() as stack:
+        clients = {}
+        for limited in (True, False):
+            settings = Settings(database_url=url, broadcast_url="memory://", rate_limits=limited)
+            app = create_app(settings)
+            await app.state.broadcast.connect()
+            stack.push_async_callback(app.state.broadcast.disconnect)
+            clients[limited] = await stack.enter_async_context(asgi_client(app))
+            for _ in range(per_round):  # warm: caches, prepared statements
+                await clients[limited].post("/graphql", content=body, headers=headers)
+        for turn in range(pairs):
+            for limited in (True, False) if turn % 2 else (False, True):
+                started = time.process_time()
+                for _ in range(per_round):
+                    await clients[limited].post("/graphql", content=body, headers=headers)
+                spent_ms = (time.process_time() - started) / per_round * 1000
+                (measured.on_ms if limited else measured.off_ms).append(spent_ms)
+    return measured
+
+
+def cpu_ms_per_request(load: Load) -> float:
+    return load.cpu.used["server"] / len(load.latencies_ms) * 1000
+
+
+def report_limits_overhead(steps: list[tuple[Server, Load]]) -> None:
+    """Per concurrency: the hub's requests/s and server CPU per request with rate limits
+    on, against off."""
+    on = {load.clients: load for server, load in steps if server.name == "hub"}
+    off = {load.clients: load for server, load in steps if server.name == "hub, rate limits off"}
+    say(
+        "Cost analysis and rate limiting, per step: requests/s and the server's CPU per "
+        "request with limits on and off (in interleaved rounds):"
+    )
+    say()
+    say("| clients | req/s on | req/s off | on / off | CPU ms/request on | off | on / off |")
+    say("|---:|---:|---:|---:|---:|---:|---:|")
+    ratios, cpu_ratios = [], []
+    for clients in sorted(on.keys() & off.keys()):
+        with_limits, without = on[clients].per_second, off[clients].per_second
+        cpu_on, cpu_off = cpu_ms_per_request(on[clients]), cpu_ms_per_request(off[clients])
+        ratios.append(with_limits / without)
+        cpu_ratios.append(cpu_on / cpu_off)
+        say(
+            f"| {clients} | {with_limits:.0f} | {without:.0f} | {with_limits / without:.1%} "
+            f"| {cpu_on:.1f} | {cpu_off:.1f} | {cpu_on / cpu_off:.1%} |"
+        )
+    say()
+    if ratios:
+        say(
+            f"With limits on, the hub keeps {min(ratios):.1%} of its throughput at the worst "
+            f"step, {sum(ratios) / len(ratios):.1%} on average; its CPU per request is "
+            f"{sum(cpu_ratios) / len(cpu_ratios):.1%} of what it is with limits off, on average "
+            f"(worst step {max(cpu_ratios):.1%})."
+        )
+        say()
+
+
+async def report_cost_analysis(
+    community: str, page: dict[str, Any], steps: list[tuple[Server, Load]]
+) -> None:
+    """What cost analysis and rate limiting add to each request, in microseconds of CPU,
+    measured in this process: the cost walk of the feed document (run after validation),
+    the count of the objects its answer holds (the refund), and the two bucket updates (the
+    payment and the refund), against the CPU a feed request takes in the served hub."""
+    graphql_schema = graphql_core_schema(schema)
+    assert graphql_schema is not None
+    document = parse(FEED)
+    operation = get_operation_ast(document)
+    assert operation is not None
+    variables = {"community": community, "first": LOAD_PAGE}
+    runs = 2000
+    started = time.process_time()
+    for _ in range(runs):
+        requested = operation_cost(graphql_schema, document, operation, variables)
+    walk = (time.process_time() - started) / runs * 1e6
+    started = time.process_time()
+    for _ in range(runs):
+        actual = actual_cost(page, 0)
+    counted = (time.process_time() - started) / runs * 1e6
+    limiter = MemoryRateLimiter()
+    bucket = Bucket(Settings().rate_limit_ip_capacity, Settings().rate_limit_ip_per_second)
+
+    async def pay_and_refund() -> None:
+        for _ in range(runs):
+            await limiter.charge("ip:127.0.0.1", requested.requested, bucket)
+            await limiter.charge("ip:127.0.0.1", actual - requested.requested, bucket)
+
+    started = time.process_time()
+    await pay_and_refund()
+    buckets = (time.process_time() - started) / runs * 1e6
+    total = walk + counted + buckets
+    say(
+        f"In-process CPU per request: the cost walk {walk:.0f} µs (requested cost "
+        f"{requested.requested:,} points), counting the answer's {actual:,} objects "
+        f"{counted:.0f} µs, paying and refunding in memory {buckets:.0f} µs: {total:.0f} µs "
+        f"({runs:,} runs each)."
+    )
+    hub = [load for server, load in steps if server.name == "hub" and load.latencies_ms]
+    if hub:
+        first = hub[0]
+        per_request_ms = cpu_ms_per_request(first)
+        say(
+            f"A feed request takes {per_request_ms:.1f} ms of the served hub's CPU (at "
+            f"{first.clients} client): the limits' own work is {total / 10 / per_request_ms:.2f}% "
+            f"of it. On Redis a payment and a refund are two round trips instead (~0.1 ms each, "
+            f"waiting, not CPU)."
+        )
+    say()
+
+
 async def measure(db: Any, url: str, arguments: argparse.Namespace) -> None:
     started = time.perf_counter()
     community = global_id("Community", await seed(db, arguments.issues, random.Random(2020)))
     seeded_in = time.perf_counter() - started
     say(machine_line(await db.fetchval("SHOW server_version")))
     async with serving(url) as servers:
-        hub, bare = (httpx.AsyncClient(base_url=f"http://127.0.0.1:{s.port}") for s in servers)
-        async with hub, bare:
-            page = await check_same_answers(hub, bare, community)
+        clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{s.port}") for s in servers]
+        hub, bare = clients[0], clients[-1]
+        async with hub, clients[1], bare:
+            page = await check_same_answers(clients, community)
+            feed_answer = await answer(hub, feed_request(community, LOAD_PAGE))
             say(f"{arguments.issues:,} issues seeded in {seeded_in:.1f} s; the page of 50: {page}")
             say()
             if await has_statement_statistics(db):
                 counts = {
                     s.name: await statements_per_request(http, community, server_statements(db))
-                    for s, http in zip(servers, (hub, bare), strict=True)
+                    for s, http in ((servers[0], hub), (servers[-1], bare))
                 }
                 how = "pg_stat_statements of the served processes"
             else:
@@ -326,28 +482,57 @@ async def measure(db: Any, url: str, arguments: argparse.Namespace) -> None:
         steps = await load_steps(servers, feed_request(community, LOAD_PAGE), arguments)
     report_statements(counts, how)
     report_load(steps)
+    report_limits_overhead(steps)
+    await report_cost_analysis(community, feed_answer, steps)
+    paired = await in_process_overhead(url, community)
+    q1, median, q3 = paired.quartiles()
+    say(
+        f"In one process, {len(paired.on_ms)} pairs of adjacent rounds of 20 feed requests "
+        f"through ASGI, limits on and off: {statistics.mean(paired.on_ms):.2f} ms of CPU per "
+        f"request on, {statistics.mean(paired.off_ms):.2f} ms off; per pair, on / off has "
+        f"median {median:.1%} (quartiles {q1:.1%}-{q3:.1%}; the in-process client's own CPU "
+        "is in both)."
+    )
+    say()
     report_best(steps)
     say()
     say(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
+ROUNDS = 8  # each step's requests, in rounds that take the servers in turn
+
+
 async def load_steps(
-    servers: tuple[Server, Server], body: bytes, arguments: argparse.Namespace
+    servers: tuple[Server, ...], body: bytes, arguments: argparse.Namespace
 ) -> list[tuple[Server, Load]]:
-    """A warm-up, then every concurrency on each server in turn (so both see much the
-    same background load)."""
+    """A warm-up, then every concurrency on each server, in rounds that take the servers
+    in turn (each round starting with the next one), so all see much the same background
+    load and none is always the first after another's burst."""
     for server in servers:
         probe = await KeepAlive.open(server.port, body)
         server.answer_size = len(await probe.exchange())
         probe.close()
-    warm_up = [(4, max(50, arguments.requests // 10))]
+    for server in servers:
+        await closed_loop(
+            server.port,
+            server.process.pid,
+            body,
+            4,
+            max(50, arguments.requests // 10),
+            server.answer_size,
+        )
     steps = []
-    for clients, requests in warm_up + [(n, arguments.requests) for n in arguments.concurrency]:
-        for server in servers:
-            pid, size = server.process.pid, server.answer_size
-            load = await closed_loop(server.port, pid, body, clients, requests, size)
-            steps.append((server, load))
-    return steps[len(servers) :]
+    per_round = max(1, arguments.requests // ROUNDS)
+    for clients in arguments.concurrency:
+        rounds: dict[str, list[Load]] = {server.name: [] for server in servers}
+        for turn in range(ROUNDS):
+            order = servers[turn % len(servers) :] + servers[: turn % len(servers)]
+            for server in order:
+                pid, size = server.process.pid, server.answer_size
+                load = await closed_loop(server.port, pid, body, clients, per_round, size)
+                rounds[server.name].append(load)
+        steps += [(server, merged(rounds[server.name])) for server in servers]
+    return steps
 
 
 async def run(server_url: str, arguments: argparse.Namespace) -> None:

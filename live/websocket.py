@@ -130,6 +130,13 @@ def with_document(view: object, context: Context, message: Any) -> tuple[Any, Re
         anonymous=context.viewer is None,
         trusted_only=bool(getattr(view, "trusted_only", False)),
     )
+    query = (resolved or payload).get("query")
+    limit = context.document_limits.characters
+    if refusal is None and isinstance(query, str) and len(query) > limit:
+        refusal = Refusal(
+            f"The document has {len(query):,} characters; at most {limit:,} are allowed.",
+            "DOCUMENT_TOO_LARGE",
+        )
     if refusal is not None or resolved is None:
         return message, refusal
     return {**message, "payload": resolved}, None

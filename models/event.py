@@ -107,7 +107,7 @@ class EventAttendee(Model):
     device_digest = fields.CharField(max_length=64, null=True)
     # Known to the hub: signed in, or holding a personal code. Their votes count as
     # verified support (a budget counts those only); anonymous guests' are shown apart.
-    verified = fields.BooleanField(default=False)
+    verified = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

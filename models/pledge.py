@@ -68,7 +68,7 @@ class Pledge(Model):
     event_slot = fields.SmallIntField(null=True)
     # Support from someone known to the hub (an account, or an attendee holding a personal
     # code), as opposed to an anonymous guest at an OPEN event: what a budget counts.
-    verified = fields.BooleanField(default=True)
+    verified = fields.BooleanField(default=True, db_default=True)
     idempotency_key = fields.CharField(max_length=128, null=True)
     request_fingerprint = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -21,12 +21,17 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.exceptions import RedisError
 
 from resolvers.errors import Throttled
 
 logger = logging.getLogger(__name__)
+
+# Connections to Redis per process. A burst of requests waits for one of them (up to the
+# timeout) rather than opening a connection each: 400 connects at once overflow Redis's
+# accept queue, time out and would let the whole burst through unlimited.
+MAX_CONNECTIONS = 32
 
 
 @dataclass(frozen=True)
@@ -56,9 +61,9 @@ class Decision:
 class Throttles:
     """The buckets and back-off of the hub's rate limits (from the settings)."""
 
-    ip: Bucket = Bucket(50_000, 1_000)
-    person: Bucket = Bucket(50_000, 1_000)
-    key: Bucket = Bucket(100_000, 2_000)
+    ip: Bucket = Bucket(200_000, 5_000)
+    person: Bucket = Bucket(100_000, 2_000)
+    key: Bucket = Bucket(500_000, 10_000)
     joins_per_ip: Bucket = Bucket(300, 5)
     registrations_per_ip: Bucket = Bucket(20, 0.05)
     login_free_attempts: int = 5  # per account; per address it is 4 times as many
@@ -193,7 +198,14 @@ class RedisRateLimiter:
         self._owns_client = client is None
         if client is None:
             assert url is not None, "a Redis URL or client"
-            client = Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+            pool = BlockingConnectionPool.from_url(
+                url,
+                max_connections=MAX_CONNECTIONS,
+                timeout=timeout,
+                socket_timeout=timeout,
+                socket_connect_timeout=timeout,
+            )
+            client = Redis.from_pool(pool)  # closes its pool with it
         self._redis = client
         self._charge = self._redis.register_script(_CHARGE)
         self._attempt = self._redis.register_script(_ATTEMPT)

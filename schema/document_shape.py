@@ -33,6 +33,7 @@ class Limits:
     aliases: int  # aliased fields, fragments expanded
     fields: int  # field selections, fragments expanded
     same_name: int  # fields sharing one response name in one selection set
+    definitions: int = 100  # operations and fragments (each costs validation ~0.2 ms)
 
 
 @dataclass
@@ -113,6 +114,14 @@ def shape_problems(document: DocumentNode, limits: Limits) -> list[GraphQLError]
     """Every operation's shape over a limit, as errors with a ``code``; [] when within."""
     walk = _Walk(document)
     problems = []
+    if len(document.definitions) > limits.definitions:
+        problems.append(
+            GraphQLError(
+                f"The document has {len(document.definitions):,} operations and fragments; at "
+                f"most {limits.definitions:,} are allowed.",
+                extensions={"code": "DEFINITION_LIMIT_EXCEEDED", "limit": limits.definitions},
+            )
+        )
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
             continue

@@ -50,11 +50,6 @@ class RedisPublisher:
         # One immediate retry: after a Redis restart a pooled connection is stale once.
         self._client = _client(url, retries=1, connect_timeout=timeout, socket_timeout=timeout)
 
-    @property
-    def client(self) -> Redis:
-        """Its Redis client (the rate limits share it: one pool, closed with it)."""
-        return self._client
-
     async def publish(self, channel: str, message: str) -> None:
         await self._client.publish(channel, message)
 

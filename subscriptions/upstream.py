@@ -7,7 +7,6 @@ broadcaster both ways.
 """
 
 from broadcaster import Broadcast
-from redis.asyncio import Redis
 
 from subscriptions.notices import BroadcastNoticeSource, NoticeSource, uses_redis
 from subscriptions.notifier import Publisher
@@ -29,11 +28,6 @@ class Upstream:
         else:
             self.publisher = self.broadcast
             self.source = BroadcastNoticeSource(self.broadcast)
-
-    @property
-    def redis_client(self) -> Redis | None:
-        """The publisher's Redis client, when notices go through Redis."""
-        return self._redis_publisher.client if self._redis_publisher is not None else None
 
     async def connect(self) -> None:
         if self._redis_publisher is None:

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from live.protocol import websocket_protocol
 from tests.live_server import free_port
 from tests.waiting import until
-from web.app import create_app
+from web.app import close_connections, create_app
 from web.settings import Settings
 
 WAIT = 10
@@ -63,4 +63,4 @@ async def served_app(
     finally:
         server.should_exit = True
         await serving
-        await app.state.upstream.disconnect()
+        await close_connections(app)  # the app's Redis publisher and rate limits, if any

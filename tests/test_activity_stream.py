@@ -11,7 +11,7 @@ from subscriptions.activity_stream import new_activity
 from subscriptions.hub import LiveHub
 from subscriptions.notifier import Notifier
 from tests.factories import make_community
-from web.app import create_app
+from web.app import close_connections, create_app
 from web.settings import Settings
 
 WAIT = 5
@@ -25,7 +25,7 @@ async def live(database: str) -> AsyncIterator[tuple[LiveHub, Notifier]]:
         async with app.state.hub.running() as hub:
             yield hub, Notifier(app.state.upstream.publisher)
     finally:
-        await app.state.upstream.disconnect()
+        await close_connections(app)  # the app's Redis publisher and rate limits, if any
 
 
 async def entry(community: Any, number: int, *, public: bool = True) -> ActivityEntry:

@@ -97,18 +97,57 @@ async def test_a_wide_fragment_bomb_is_refused_as_fast(http):
 
 
 async def test_repeating_one_field_is_refused_before_its_pairs_are_compared(http):
-    # 1,000 copies of one field: validation would compare every pair of them (0.7 s for 500)
-    body, spent = await timed(http, "{ " + " ".join(["viewer { id }"] * 1000) + " }")
+    # 450 copies of one field (under the token limit): validation would compare every pair
+    # of them (500 took 0.7 s)
+    body, spent = await timed(http, "{ " + " ".join(["viewer { id }"] * 450) + " }")
     assert body["data"] is None
     assert codes(body) == ["REPEATED_FIELD_LIMIT_EXCEEDED"]
     assert spent < CPU_BOUND, spent
 
 
 async def test_a_document_of_too_many_tokens_stops_parsing_at_the_limit(http):
-    # 200 kB of `__typename`: under the body limit, over the token limit
-    body, spent = await timed(http, "{ " + " ".join(["__typename"] * 20_000) + " }")
+    # 5,000 tokens in 55 kB: under the length limit, over the token limit
+    body, spent = await timed(http, "{ " + " ".join(["__typename"] * 5_000) + " }")
     assert body["data"] is None
     assert body["errors"][0]["message"].startswith("Syntax Error: Document contains more than")
+    assert spent < CPU_BOUND, spent
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["{ " + "__typename " * 20_000 + "}", "{ __typename }\n#" + "c" * 100_000],
+    ids=["fields", "a-comment"],
+)
+async def test_a_document_over_the_length_limit_is_refused_unread(http, query):
+    # 200 kB of `__typename`, or of a comment: under the body limit, over the length limit
+    started = time.process_time()
+    response = await post(http, json.dumps({"query": query}))
+    spent = time.process_time() - started
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "DOCUMENT_TOO_LARGE"
+    assert spent < CPU_BOUND, spent
+
+
+async def test_a_document_of_too_many_definitions_is_refused_before_validation(http):
+    # 150 unused fragments: each costs validation its own walk
+    query = "{ __typename } " + " ".join(
+        f"fragment U{n} on Query {{ __typename }}" for n in range(150)
+    )
+    body, spent = await timed(http, query)
+    assert codes(body) == ["DEFINITION_LIMIT_EXCEEDED"]
+    assert spent < CPU_BOUND, spent
+
+
+async def test_validation_stops_after_twenty_errors(http):
+    # 600 unknown arguments on one field: each error costs its suggestions and its line and
+    # column, so 100 of them took 45 ms; a client fixes the first ones anyway
+    arguments = ", ".join(f"a{n}: 1" for n in range(600))
+    body, spent = await timed(http, f"{{ issues({arguments}) {{ totalCount }} }}")
+    assert body["data"] is None
+    messages = [error["message"] for error in body["errors"]]
+    assert len(messages) == 21
+    assert messages[0] == "Unknown argument 'a0' on field 'Query.issues'."
+    assert messages[-1].startswith("Too many validation errors")
     assert spent < CPU_BOUND, spent
 
 
@@ -149,11 +188,12 @@ async def test_every_answer_states_its_cost_and_request_id(http):
     body = response.json()
     cost = body["extensions"]["cost"]
     assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (2, 2)
-    assert cost["throttleStatus"]["maximumAvailable"] == 50_000
-    assert cost["throttleStatus"]["restoreRate"] == 1_000
+    ip = Settings()
+    assert cost["throttleStatus"]["maximumAvailable"] == ip.rate_limit_ip_capacity
+    assert cost["throttleStatus"]["restoreRate"] == ip.rate_limit_ip_per_second
     assert body["extensions"]["requestId"] == response.headers["x-request-id"]
-    assert response.headers["ratelimit-limit"] == "50000"
-    assert 0 < int(response.headers["ratelimit-remaining"]) <= 50_000
+    assert response.headers["ratelimit-limit"] == str(ip.rate_limit_ip_capacity)
+    assert 0 < int(response.headers["ratelimit-remaining"]) <= ip.rate_limit_ip_capacity
 
 
 async def test_what_an_answer_did_not_use_goes_back_to_the_bucket(http):
@@ -161,7 +201,7 @@ async def test_what_an_answer_did_not_use_goes_back_to_the_bucket(http):
     response = await post(http, json.dumps({"query": "{ issues(first: 100) { nodes { id } } }"}))
     cost = response.json()["extensions"]["cost"]
     assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (101, 1)
-    assert cost["throttleStatus"]["currentlyAvailable"] >= 50_000 - 1
+    assert cost["throttleStatus"]["currentlyAvailable"] >= Settings().rate_limit_ip_capacity - 1
 
 
 @pytest.fixture

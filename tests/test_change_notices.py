@@ -18,7 +18,7 @@ from tests.factories import (
     make_project,
     token_for,
 )
-from web.app import create_app
+from web.app import close_connections, create_app
 from web.settings import Settings
 
 BROADCAST_URLS = ["memory://"]
@@ -57,4 +57,4 @@ async def test_pledge_publishes_notices_after_commit(database, broadcast_url):
                 assert json.loads(event.message) == {"kind": "pledge", "id": project.pk}
     finally:
         await broadcast.disconnect()
-        await app.state.upstream.disconnect()  # the app's own Redis publisher, if any
+        await close_connections(app)  # the app's Redis publisher and rate limits, if any

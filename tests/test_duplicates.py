@@ -35,7 +35,7 @@ from tests.factories import (
     token_for,
 )
 from tests.query_counter import count_statements
-from web.app import create_app
+from web.app import close_connections, create_app
 from web.settings import Settings
 
 MARK_DUPLICATE = """
@@ -466,7 +466,7 @@ async def test_marking_a_duplicate_publishes_notices_after_commit(database):
             ]
     finally:
         await broadcast.disconnect()
-        await app.state.upstream.disconnect()  # the app's own Redis publisher, if any
+        await close_connections(app)  # the app's Redis publisher and rate limits, if any
 
 
 async def test_affects_me_too_is_idempotent_and_can_be_taken_back(client):

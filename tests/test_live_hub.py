@@ -31,7 +31,7 @@ from tests.factories import (
     token_for,
 )
 from tests.waiting import until
-from web.app import create_app
+from web.app import close_connections, create_app
 from web.settings import Settings
 
 BROADCAST_URLS = ["memory://"]
@@ -68,7 +68,7 @@ async def hub_app(database: str, request: pytest.FixtureRequest) -> AsyncIterato
         ):
             yield HubApp(hub, http)
     finally:
-        await app.state.upstream.disconnect()
+        await close_connections(app)  # the app's Redis publisher and rate limits, if any
 
 
 @dataclass

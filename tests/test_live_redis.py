@@ -18,6 +18,7 @@ from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 
 from resolvers.event_live import load_project_support
+from resolvers.rate_limits import Bucket, RedisRateLimiter
 from subscriptions.feeds import project_support_feed
 from tests.factories import (
     gid,
@@ -30,7 +31,7 @@ from tests.factories import (
 )
 from tests.live_server import HubProcess, running_hub
 from tests.redis_server import RedisServer
-from web.app import create_app
+from web.app import close_connections, create_app
 from web.settings import Settings
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
@@ -205,7 +206,7 @@ async def test_counts_keep_moving_while_redis_is_down(database):
         httpx.AsyncClient(transport=transport, base_url="http://hub.test") as api,
         hub.watch(project_support_feed(project.pk)) as slot,
     ):
-        resources.push_async_callback(app.state.upstream.disconnect)
+        resources.push_async_callback(close_connections, app)
         assert (await asyncio.wait_for(slot.next(), WAIT)).version == 0
         async with REDIS.stopped():
             await asyncio.sleep(0.2)  # the listener sees the drop
@@ -217,3 +218,24 @@ async def test_counts_keep_moving_while_redis_is_down(database):
             snapshot = await asyncio.wait_for(slot.next(), WAIT)
             assert (snapshot.version, snapshot.support.total.votes) == (1, 1)
             assert not hub.upstream_connected
+
+
+@needs_restartable_redis
+async def test_rate_limits_are_on_again_once_redis_is_back():
+    # given a limiter on the test Redis, whose bucket of 10 points is full
+    assert REDIS is not None
+    limiter = RedisRateLimiter(REDIS_URL, timeout=0.3)
+    bucket = Bucket(capacity=10, per_second=0.001)
+    key = f"test:restart:{os.getpid()}:{id(limiter)}"
+    try:
+        assert (await limiter.charge(key, 10, bucket)).allowed
+        assert not (await limiter.charge(key, 10, bucket)).allowed
+        # when Redis stops, the limits let requests through
+        async with REDIS.stopped():
+            down = await asyncio.gather(*(limiter.charge(key, 10, bucket) for _ in range(40)))
+            assert all(decision.allowed for decision in down)
+        # then after the restart (which forgot the bucket) they count again, on the same pool
+        after = [await limiter.charge(key, 10, bucket) for _ in range(2)]
+        assert [decision.allowed for decision in after] == [True, False]
+    finally:
+        await limiter.aclose()

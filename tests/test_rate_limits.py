@@ -6,8 +6,15 @@ import secrets
 from collections.abc import AsyncIterator
 
 import pytest
+from redis.asyncio import Redis
 
-from resolvers.rate_limits import Bucket, MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from resolvers.rate_limits import (
+    MAX_CONNECTIONS,
+    Bucket,
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+)
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 BACKENDS = [
@@ -59,6 +66,26 @@ async def test_concurrent_charges_from_several_processes_never_overfill_a_bucket
     assert sum(decision.allowed for decision in decisions) == 100
     last = await limiters[0].charge(key, 0, bucket)
     assert last.level == pytest.approx(1000, abs=0.5)
+
+
+async def test_a_burst_waits_for_a_few_connections_instead_of_opening_one_each():
+    # a connect storm overflows Redis's accept queue; the connects time out and the limits,
+    # failing open, would let the whole burst through
+    if not REDIS_URL:
+        pytest.skip("needs TEST_REDIS_URL")
+    observer = Redis.from_url(REDIS_URL)
+    limiter = RedisRateLimiter(REDIS_URL)
+    try:
+        before = (await observer.info("clients"))["connected_clients"]
+        bucket = Bucket(capacity=1000, per_second=0.001)
+        key = fresh("burst")
+        decisions = await asyncio.gather(*(limiter.charge(key, 10, bucket) for _ in range(400)))
+        opened = (await observer.info("clients"))["connected_clients"] - before
+        assert sum(decision.allowed for decision in decisions) == 100
+        assert 1 <= opened <= MAX_CONNECTIONS
+    finally:
+        await limiter.aclose()
+        await observer.aclose()
 
 
 async def test_attempts_wait_longer_after_each_beyond_the_free_ones(limiters):

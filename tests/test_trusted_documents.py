@@ -11,6 +11,7 @@ import pytest
 from schema.trusted_documents import document_id
 from tests.factories import gid, make_community, make_person, token_for
 from web.app import create_app
+from web.cli import build_parser
 from web.settings import Settings
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "web" / "documents"
@@ -136,3 +137,16 @@ async def test_every_trusted_document_is_valid_and_the_pages_name_them(client):
         "MapIssues",
         "MapIssue",
     }
+
+
+def test_the_command_line_lists_every_trusted_document_by_its_id(capsys):
+    # when a partner asks the command line for the pages' document ids
+    arguments = build_parser().parse_args(["trusted-documents"])
+    # then each page document is listed with the id a request may name it by
+    assert arguments.run(arguments) == 0
+    listed = dict(
+        reversed(line.split("  ")) for line in capsys.readouterr().out.splitlines() if line
+    )
+    names = sorted(path.stem for path in DOCUMENTS.glob("*.graphql"))
+    assert sorted(listed) == names
+    assert all(listed[name] == trusted_id(name) for name in names)

@@ -63,6 +63,14 @@ async def home(_: Request) -> Response:
     return RedirectResponse("/graphql")
 
 
+async def close_connections(app: Starlette) -> None:
+    """Close what an app opened beside its requests: the notices' upstream and the rate
+    limits' Redis pool. Its lifespan does this; tests that drive an app without one call it."""
+    await app.state.upstream.disconnect()
+    if app.state.limiter is not None:
+        await app.state.limiter.aclose()
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     upstream = Upstream(settings.broadcast_url, publish_timeout=settings.publish_timeout)
@@ -73,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         outage_poll_interval=settings.live_outage_poll_interval,
         safety_refresh_interval=settings.live_safety_refresh_interval,
     )
-    limiter = rate_limiter_for(settings, upstream.redis_client)
+    limiter = rate_limiter_for(settings)
     contexts = ContextFactory(
         notifier=notifier,
         token_lifetime=timedelta(days=settings.token_lifetime_days),
@@ -108,7 +116,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                             await watching
             finally:
                 await upstream.disconnect()
-                await limiter.aclose()
+                if limiter is not None:
+                    await limiter.aclose()
 
     app = Starlette(
         routes=[
@@ -127,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 store=trusted,
                 trusted_only=settings.trusted_documents_only,
                 get_max_age=settings.persisted_get_max_age,
+                max_characters=settings.max_document_characters,
             ),
         ],
         lifespan=lifespan,

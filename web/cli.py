@@ -1,4 +1,5 @@
-"""The ``si-hub`` command: migrate, seed-demo, serve, export-schema, settings."""
+"""The ``si-hub`` command: migrate, seed-demo, serve, export-schema, settings,
+trusted-documents."""
 
 import argparse
 import asyncio
@@ -95,6 +96,19 @@ def _settings(_: argparse.Namespace) -> int:
     return 0
 
 
+def _trusted_documents(_: argparse.Namespace) -> int:
+    from schema import schema
+    from schema.checked_documents import graphql_core_schema
+    from schema.trusted_documents import DocumentStore
+    from web.app import TRUSTED_DOCUMENTS
+
+    store = DocumentStore()
+    store.load(TRUSTED_DOCUMENTS, graphql_core_schema(schema))
+    for name, identifier in sorted(store.ids_by_name.items()):
+        sys.stdout.write(f"{identifier}  {name}\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="si-hub", description="Smart Interactions hub")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -119,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "settings", help="print the table of settings (environment variables) as Markdown"
     ).set_defaults(run=_settings)
+    commands.add_parser(
+        "trusted-documents", help="print the id (documentId) of each of the pages' documents"
+    ).set_defaults(run=_trusted_documents)
     return parser
 
 

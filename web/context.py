@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -57,12 +56,14 @@ def throttles_from(settings: Settings) -> Throttles:
 
 def document_limits_from(settings: Settings) -> DocumentLimits:
     return DocumentLimits(
+        characters=settings.max_document_characters,
         tokens=settings.max_document_tokens,
         shape=document_shape.Limits(
             depth=settings.max_query_depth,
             aliases=settings.max_aliases,
             fields=settings.max_fields,
             same_name=settings.max_same_name_fields,
+            definitions=settings.max_definitions,
         ),
         cost=cost.Limits(
             nodes=settings.max_query_nodes, mutations=settings.max_mutations_per_request
@@ -70,15 +71,15 @@ def document_limits_from(settings: Settings) -> DocumentLimits:
     )
 
 
-def rate_limiter_for(settings: Settings, broadcast_redis: Redis | None) -> RateLimiter:
+def rate_limiter_for(settings: Settings) -> RateLimiter | None:
     """Redis when ``RATE_LIMIT_URL`` is Redis, or when it is empty and the notices go
-    through Redis (sharing their client); else in memory."""
-    if settings.rate_limit_url:
-        if uses_redis(settings.rate_limit_url):
-            return RedisRateLimiter(settings.rate_limit_url)
-        return MemoryRateLimiter()
-    if broadcast_redis is not None:
-        return RedisRateLimiter(client=broadcast_redis)
+    through Redis (the same server, on the limiter's own bounded pool); else in memory;
+    None with ``RATE_LIMITS=0``."""
+    if not settings.rate_limits:
+        return None
+    url = settings.rate_limit_url or settings.broadcast_url
+    if uses_redis(url):
+        return RedisRateLimiter(url)
     return MemoryRateLimiter()
 
 

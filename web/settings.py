@@ -93,12 +93,24 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         262_144, ge=1024, description="bytes a request body may have; larger ones get 413"
     )
+    max_document_characters: int = Field(
+        65_536,
+        ge=1024,
+        description="characters a GraphQL document's text may have (long texts go in "
+        "variables: the parser reads a document one character at a time)",
+    )
     max_document_tokens: int = Field(
-        5_000, ge=100, description="tokens a GraphQL document may have (names, punctuation...)"
+        2_000,
+        ge=100,
+        description="tokens a GraphQL document may have (names, punctuation...; the "
+        "introspection query has 183)",
     )
     max_query_depth: int = Field(12, ge=1, description="levels of nested fields")
     max_aliases: int = Field(30, ge=0, description="aliased fields, fragments expanded")
     max_fields: int = Field(2_000, ge=10, description="field selections, fragments expanded")
+    max_definitions: int = Field(
+        100, ge=1, description="operations and fragments one document may define"
+    )
     max_same_name_fields: int = Field(
         20,
         ge=1,
@@ -117,29 +129,37 @@ class Settings(BaseSettings):
         ge=0,
         description="memory for parsed and validated documents, estimated from their size",
     )
-    # Rate limits: leaky buckets of cost points (web/rate_limits.py).
+    # Rate limits: leaky buckets of cost points (resolvers/rate_limits.py).
     rate_limit_url: str = Field(
         "",
         description="where the buckets live: `redis://...`, or `memory://` (one process); "
         "empty: `BROADCAST_URL` when it is Redis, else memory",
     )
+    rate_limits: bool = Field(
+        True,
+        description="`0`: no cost buckets (behind a gateway that limits requests itself); "
+        "the node, mutation and document limits stay",
+    )
     rate_limit_ip_capacity: int = Field(
-        50_000, ge=1, description="cost points an anonymous IP address may spend at once"
+        200_000,
+        ge=1,
+        description="cost points anonymous callers from one IP address may spend at once (a "
+        "village hall's phones share one address)",
     )
     rate_limit_ip_per_second: float = Field(
-        1_000, gt=0, description="points per second an IP address's bucket regains"
+        5_000, gt=0, description="points per second an IP address's bucket regains"
     )
     rate_limit_person_capacity: int = Field(
-        50_000, ge=1, description="cost points a signed-in person may spend at once"
+        100_000, ge=1, description="cost points a signed-in person may spend at once"
     )
     rate_limit_person_per_second: float = Field(
-        1_000, gt=0, description="points per second a person's bucket regains"
+        2_000, gt=0, description="points per second a person's bucket regains"
     )
     rate_limit_key_capacity: int = Field(
-        100_000, ge=1, description="cost points a partner API key may spend at once"
+        500_000, ge=1, description="cost points a partner API key may spend at once"
     )
     rate_limit_key_per_second: float = Field(
-        2_000, gt=0, description="points per second a key's bucket regains"
+        10_000, gt=0, description="points per second a key's bucket regains"
     )
     login_free_attempts: int = Field(
         5,

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='EventAttendee',
             name='verified',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddConstraint(
             model_name='EventAttendee',
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Pledge',
             name='verified',
-            field=fields.BooleanField(default=True),
+            field=fields.BooleanField(default=True, db_default=True),
         ),
         ops.RunSQL(MARK_VERIFIED, ops.RunSQL.noop),
     ]
