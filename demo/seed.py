@@ -16,7 +16,16 @@ from models import (
     PledgeKind,
     Sector,
 )
-from resolvers import community, event, issue, organization, pledge, project
+from resolvers import (
+    community,
+    event,
+    issue,
+    match_pool,
+    organization,
+    pledge,
+    pledge_status,
+    project,
+)
 from resolvers import person as person_resolvers
 from resolvers.ids import to_global_id
 from resolvers.rate_limits import Guard
@@ -243,14 +252,52 @@ async def seed_demo_community() -> str:
         acting_for=None,
         idempotency_key=None,
     )
+    await _council_match(mayor, council, teacher, people, space_id, lights_id)
     code = await _pitch_night(
         mayor, council, space_id, [ramp_id, lights_id, to_global_id("Project", hub.pk)]
     )
     return (
         f"Seeded '{DEMO_COMMUNITY}': {len(people)} residents (password '{DEMO_PASSWORD}', "
         f"e.g. {RESIDENTS[0][1]}), 3 organizations, 5 issues, 3 projects and their pledges, "
+        "a council match pool, "
         f"and a LIVE pitching event: join it at /e/{code} (big screen: /e/{code}/screen)."
     )
+
+
+async def _council_match(
+    mayor: Actor,
+    council: Actor,
+    lead: Actor,
+    people: list[Actor],
+    space_id: str,
+    project_id: str,
+) -> None:
+    """The council adds a hryvnia for every hryvnia residents give (up to 2,000 each); the
+    lead confirms two residents' pledges, so the pool has matched 2,500 UAH of them."""
+    await match_pool.open_pool(
+        mayor,
+        match_pool.PoolArgs(
+            community_id=space_id,
+            acting_for=_org_id(council),
+            title="Council match 2027",
+            total=project.MoneyArgs("100000.00", Currency.UAH),
+            ratio="1:1",
+            cap_per_backer_per_project="2000",
+            sectors=["CITIZEN"],
+        ),
+    )
+    for resident, amount in ((people[4], "1500.00"), (people[0], "1000.00")):
+        made, _ = await pledge.make_pledge(
+            resident,
+            project_id=project_id,
+            kind=PledgeKind.MONEY,
+            amount=project.MoneyArgs(amount, Currency.UAH),
+            hours=None,
+            description=None,
+            acting_for=None,
+            idempotency_key=None,
+        )
+        await pledge_status.confirm_pledge(lead, pledge_id=to_global_id("Pledge", made.pk))
 
 
 async def _pitch_night(mayor: Actor, council: Actor, space_id: str, projects: list[str]) -> str:

@@ -21,6 +21,15 @@ from models.issue import (
     IssueSdgGoal,
     IssueStatus,
 )
+from models.match_pool import (
+    Match,
+    MatchContribution,
+    MatchPool,
+    MatchPoolProject,
+    MatchRelease,
+    MatchRule,
+    MatchShare,
+)
 from models.money import Currency
 from models.organization import ApiKey, Membership, MembershipRole
 from models.person import AuthToken
@@ -46,6 +55,13 @@ __all__ = [
     "IssueFollower",
     "IssueSdgGoal",
     "IssueStatus",
+    "Match",
+    "MatchContribution",
+    "MatchPool",
+    "MatchPoolProject",
+    "MatchRelease",
+    "MatchRule",
+    "MatchShare",
     "Membership",
     "MembershipRole",
     "Pitch",

@@ -26,10 +26,16 @@ class PledgeStatus(StrEnum):
     CONFIRMED = "CONFIRMED"
     FULFILLED = "FULFILLED"
     WITHDRAWN = "WITHDRAWN"
+    DECLINED = "DECLINED"
+
+
+# Statuses that no longer count toward a project's support.
+ENDED = (PledgeStatus.WITHDRAWN, PledgeStatus.DECLINED)
 
 
 class Pledge(Model):
-    """One act of support. Withdrawn pledges stay for the record but stop counting."""
+    """One act of support. Withdrawn and declined pledges stay for the record but stop
+    counting."""
 
     id = fields.IntField(primary_key=True)
     project: fields.ForeignKeyRelation["Project"] = fields.ForeignKeyField(
@@ -74,6 +80,13 @@ class Pledge(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     withdrawn_at = fields.DatetimeField(null=True)
+    # Kept: acknowledged by the project's side, then received (money may arrive short).
+    confirmed_at = fields.DatetimeField(null=True)
+    fulfilled_on = fields.DateField(null=True)
+    fulfillment_reference = fields.CharField(max_length=200, default="", db_default="")
+    received_minor = fields.BigIntField(null=True)
+    declined_at = fields.DatetimeField(null=True)
+    decline_reason = fields.TextField(default="", db_default="")
 
     class Meta:
         table = "pledge"

@@ -11,8 +11,9 @@ from typing import Any
 
 from tortoise.functions import Count
 
-from models import Actor, EventState, Pitch, PitchingEvent, Pledge, PledgeStatus, Project
+from models import Actor, EventState, Pitch, PitchingEvent, Pledge, Project
 from models.money import Currency
+from models.pledge import ENDED
 from resolvers.consistent_read import one_moment
 from resolvers.support import ProjectSupportTotals, SupportTotals, support_for_projects
 
@@ -52,17 +53,22 @@ class ProjectSupportSnapshot:
 
 
 async def _pledge_versions(project_ids: list[int]) -> dict[int, int]:
-    """Per project: pledge rows plus withdrawals, a number that grows with every change."""
+    """Per project, a number that grows with every change of its support: one per pledge
+    row, plus one per step each has taken (confirmed, fulfilled, withdrawn or declined).
+    Those steps set a timestamp or an end status that is never undone."""
     rows = (
         await Pledge.filter(project_id__in=project_ids)
-        .annotate(rows=Count("id"))
+        .annotate(
+            rows=Count("id"), confirmed=Count("confirmed_at"), fulfilled=Count("fulfilled_on")
+        )
         .group_by("project_id", "status")
-        .values("project_id", "status", "rows")
+        .values("project_id", "status", "rows", "confirmed", "fulfilled")
     )
     versions = dict.fromkeys(project_ids, 0)
     for row in rows:
-        weight = 2 if row["status"] == PledgeStatus.WITHDRAWN else 1
-        versions[int(row["project_id"])] += weight * int(row["rows"])
+        ended = int(row["rows"]) if row["status"] in ENDED else 0
+        steps = int(row["rows"]) + int(row["confirmed"]) + int(row["fulfilled"]) + ended
+        versions[int(row["project_id"])] += steps
     return versions
 
 
@@ -148,8 +154,7 @@ def _support_to_json(support: dict[str, Any]) -> dict[str, Any]:
     def totals(part: dict[str, Any]) -> dict[str, Any]:
         return {
             **part,
-            "money_minor": {str(c): v for c, v in part["money_minor"].items()},
-            "in_kind_value_minor": {str(c): v for c, v in part["in_kind_value_minor"].items()},
+            **{name: {str(c): v for c, v in part[name].items()} for name in PER_CURRENCY},
         }
 
     return {
@@ -159,16 +164,37 @@ def _support_to_json(support: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# SupportTotals' per-currency fields, frozen as {currency: minor units}.
+PER_CURRENCY = (
+    "money_minor",
+    "in_kind_value_minor",
+    "money_confirmed_minor",
+    "money_fulfilled_minor",
+    "matched_minor",
+)
+
+
 def _totals_from_json(data: dict[str, Any]) -> SupportTotals:
+    # Results frozen before a field existed lack it: verified votes were all votes then,
+    # and nothing was confirmed, fulfilled or matched.
+    def money(name: str) -> dict[Currency, int]:
+        return {Currency(c): int(v) for c, v in data.get(name, {}).items()}
+
     return SupportTotals(
         votes=data["votes"],
-        # Results frozen before verified support was counted apart: all of it counted.
         verified_votes=data.get("verified_votes", data["votes"]),
-        money_minor={Currency(c): v for c, v in data["money_minor"].items()},
+        money_minor=money("money_minor"),
         hours_hundredths=data["hours_hundredths"],
         in_kind_count=data["in_kind_count"],
-        in_kind_value_minor={Currency(c): v for c, v in data["in_kind_value_minor"].items()},
+        in_kind_value_minor=money("in_kind_value_minor"),
         backers=data["backers"],
+        money_confirmed_minor=money("money_confirmed_minor"),
+        money_fulfilled_minor=money("money_fulfilled_minor"),
+        hours_confirmed_hundredths=data.get("hours_confirmed_hundredths", 0),
+        hours_fulfilled_hundredths=data.get("hours_fulfilled_hundredths", 0),
+        in_kind_confirmed_count=data.get("in_kind_confirmed_count", 0),
+        in_kind_fulfilled_count=data.get("in_kind_fulfilled_count", 0),
+        matched_minor=money("matched_minor"),
     )
 
 

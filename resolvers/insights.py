@@ -26,11 +26,11 @@ from models import (
     IssueStatus,
     Pledge,
     PledgeKind,
-    PledgeStatus,
     Project,
     ProjectIssue,
     ProjectStatus,
 )
+from models.pledge import ENDED
 from resolvers.community import community_by_global_id
 from resolvers.filtering import SDG_GOALS
 
@@ -141,7 +141,7 @@ async def _add_projects_and_money(by_sdg: dict[int, SdgTally], community_id: int
             project__community_id=community_id,
             project__status__in=COUNTED_PROJECT_STATUSES,
         )
-        .exclude(status=PledgeStatus.WITHDRAWN)
+        .exclude(status__in=ENDED)
         .annotate(amount_sum=Sum("amount_minor"))
         .group_by("project_id", "currency")
         .values("project_id", "currency", "amount_sum")

@@ -22,6 +22,7 @@ from models import (
     IssueAffectedPerson,
     IssueFollower,
     IssueSdgGoal,
+    MatchPool,
     Membership,
     Pitch,
     PitchingEvent,
@@ -170,6 +171,10 @@ class Loaders:
     @cached_property
     def pledge_by_id(self) -> DataLoader[int, Pledge | None]:
         return _by_id_loader(Pledge)
+
+    @cached_property
+    def match_pool_by_id(self) -> DataLoader[int, MatchPool | None]:
+        return _by_id_loader(MatchPool)
 
     @cached_property
     def membership_by_id(self) -> DataLoader[int, Membership | None]:

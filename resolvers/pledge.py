@@ -1,4 +1,5 @@
-"""Pledges: backing a project with a vote, money, time or in-kind help, and withdrawing.
+"""Pledges: backing a project with a vote, money, time or in-kind help (what happens to a
+pledge after, in ``resolvers.pledge_status``).
 
 Two guarantees hold under any concurrency, enforced by unique constraints in the database
 rather than by read-then-write checks in Python:
@@ -9,7 +10,6 @@ rather than by read-then-write checks in Python:
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from tortoise.exceptions import IntegrityError
@@ -22,7 +22,6 @@ from models import (
     PitchingEvent,
     Pledge,
     PledgeKind,
-    PledgeStatus,
     Project,
     ProjectStatus,
 )
@@ -31,7 +30,7 @@ from resolvers.activity import record_activity
 from resolvers.errors import Conflict, ErrorCode, NotFound, Problem, ValidationFailed
 from resolvers.event_vote import event_still_live
 from resolvers.ids import decode_id, to_global_id
-from resolvers.permissions import acting_actor, require_owner, require_signed_in
+from resolvers.permissions import acting_actor, require_signed_in
 from resolvers.project import MoneyArgs, project_by_global_id
 from resolvers.validation import Checker
 
@@ -240,47 +239,6 @@ async def _insert(
             community_id=project.community_id,
             details={"projectId": to_global_id("Project", project.pk), "kind": request.kind.value},
         )
-    return pledge
-
-
-async def withdraw_pledge(viewer: Actor | None, *, pledge_id: str) -> Pledge:
-    """Withdraw a pledge: it stays on record but stops counting, and frees the vote."""
-    require_signed_in(viewer)
-    pledge = await Pledge.get_or_none(pk=decode_id(pledge_id, "Pledge", field="pledgeId"))
-    if pledge is None:
-        raise NotFound("No pledge has the ID given in pledgeId.", field="pledgeId")
-    person = await require_owner(viewer, pledge.made_by_id, pledge.backer_id, what="pledge")
-    now = datetime.now(UTC)
-    async with in_transaction():
-        # A conditional update, so two concurrent withdrawals cannot both succeed.
-        changed = (
-            await Pledge.filter(pk=pledge.pk)
-            .exclude(status=PledgeStatus.WITHDRAWN)
-            .update(
-                status=PledgeStatus.WITHDRAWN,
-                active_vote_backer_id=None,
-                event_slot=None,  # frees the attendee's event support slot
-                withdrawn_at=now,
-            )
-        )
-        if changed:
-            project = await Project.get(pk=pledge.project_id)
-            await record_activity(
-                verb="pledge.withdrawn",
-                subject=pledge,
-                actor=await Actor.get(pk=pledge.backer_id),
-                performed_by=person,
-                community_id=project.community_id,
-                details={
-                    "projectId": to_global_id("Project", project.pk),
-                    "kind": str(pledge.kind),
-                },
-            )
-    if not changed:
-        raise Conflict(
-            "This pledge is already withdrawn.", field="pledgeId", code=ErrorCode.ALREADY_WITHDRAWN
-        )
-    await pledge.refresh_from_db()
     return pledge
 
 

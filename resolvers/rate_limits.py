@@ -14,14 +14,17 @@ Redis cannot be reached the limits let requests through (with one warning per ou
 an outage of the limiter must not take the hub down with it.
 """
 
+import asyncio
 import hashlib
 import logging
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from resolvers.errors import Throttled
@@ -30,7 +33,10 @@ logger = logging.getLogger(__name__)
 
 # Connections to Redis per process. A burst of requests waits for one of them (up to the
 # timeout) rather than opening a connection each: 400 connects at once overflow Redis's
-# accept queue, time out and would let the whole burst through unlimited.
+# accept queue, time out and would let the whole burst through unlimited. The wait is a
+# semaphore in front of redis-py's plain pool: its BlockingConnectionPool does the same,
+# but in redis 5.0.1 (our lowest pin) it connects while holding its lock, and it hung our
+# Redis-restart tests there.
 MAX_CONNECTIONS = 32
 
 
@@ -198,15 +204,15 @@ class RedisRateLimiter:
         self._owns_client = client is None
         if client is None:
             assert url is not None, "a Redis URL or client"
-            pool = BlockingConnectionPool.from_url(
+            client = Redis.from_url(
                 url,
                 max_connections=MAX_CONNECTIONS,
-                timeout=timeout,
                 socket_timeout=timeout,
                 socket_connect_timeout=timeout,
             )
-            client = Redis.from_pool(pool)  # closes its pool with it
         self._redis = client
+        self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
+        self._timeout = timeout
         self._charge = self._redis.register_script(_CHARGE)
         self._attempt = self._redis.register_script(_ATTEMPT)
         self._prefix = prefix
@@ -222,10 +228,24 @@ class RedisRateLimiter:
             logger.warning("rate limits are on again")
         self._down = False
 
+    async def _call(self, command: Callable[[], Awaitable[Any]]) -> Any:
+        """Run one command on one of the ``MAX_CONNECTIONS`` connections, waiting at most
+        the timeout for one to be free."""
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self._timeout)
+        except TimeoutError as error:
+            raise RedisConnectionError("no connection to Redis free in time") from error
+        try:
+            return await command()
+        finally:
+            self._slots.release()
+
     async def charge(self, key: str, cost: float, bucket: Bucket) -> Decision:
         try:
-            allowed, level, wait = await self._charge(
-                keys=[self._prefix + key], args=[bucket.capacity, bucket.per_second, cost]
+            allowed, level, wait = await self._call(
+                lambda: self._charge(
+                    keys=[self._prefix + key], args=[bucket.capacity, bucket.per_second, cost]
+                )
             )
         except RedisError as error:
             self._unreachable(error)
@@ -235,8 +255,10 @@ class RedisRateLimiter:
 
     async def attempt(self, key: str, *, free: int, max_wait: float) -> float:
         try:
-            wait = await self._attempt(
-                keys=[self._prefix + key], args=[free, max_wait, ATTEMPTS_FORGOTTEN_AFTER]
+            wait = await self._call(
+                lambda: self._attempt(
+                    keys=[self._prefix + key], args=[free, max_wait, ATTEMPTS_FORGOTTEN_AFTER]
+                )
             )
         except RedisError as error:
             self._unreachable(error)
@@ -246,7 +268,7 @@ class RedisRateLimiter:
 
     async def clear(self, key: str) -> None:
         try:
-            await self._redis.delete(self._prefix + key)
+            await self._call(lambda: self._redis.delete(self._prefix + key))
         except RedisError as error:
             self._unreachable(error)
 

@@ -1,7 +1,7 @@
 """Project support totals: votes, money per currency, hours, in-kind help, backers by sector.
 
-Totals are computed from the pledge rows with two grouped queries per batch of projects
-(no counters on the project row), so concurrent pledges never contend on one hot row and
+Totals are computed from the pledge and match rows with three grouped queries per batch of
+projects (no counters on the project row), so concurrent pledges never contend on one hot row and
 the numbers can never drift from the pledges that make them up.
 """
 
@@ -11,10 +11,12 @@ from decimal import Decimal
 
 from tortoise.functions import Count, Sum
 
-from models import ActorKind, Currency, Pledge, PledgeKind, PledgeStatus
+from models import ActorKind, Currency, Match, Pledge, PledgeKind, PledgeStatus
 from models.money import from_minor_units
+from models.pledge import ENDED
 
 CITIZEN_SECTOR = "CITIZEN"
+KEPT = (PledgeStatus.CONFIRMED, PledgeStatus.FULFILLED)
 HUNDREDTHS = Decimal("0.01")
 
 
@@ -29,16 +31,38 @@ class SupportTotals:
     in_kind_count: int = 0
     in_kind_value_minor: dict[Currency, int] = field(default_factory=dict)
     backers: int = 0
+    # Kept pledges: CONFIRMED or FULFILLED ("confirmed"), FULFILLED ("fulfilled"; money as
+    # received). Money matched by pools (whole-project totals only).
+    money_confirmed_minor: dict[Currency, int] = field(default_factory=dict)
+    money_fulfilled_minor: dict[Currency, int] = field(default_factory=dict)
+    hours_confirmed_hundredths: int = 0
+    hours_fulfilled_hundredths: int = 0
+    in_kind_confirmed_count: int = 0
+    in_kind_fulfilled_count: int = 0
+    matched_minor: dict[Currency, int] = field(default_factory=dict)
 
     @property
     def hours(self) -> Decimal:
-        return (Decimal(self.hours_hundredths) * HUNDREDTHS).quantize(HUNDREDTHS)
+        return hours_of(self.hours_hundredths)
 
     def money(self) -> list[tuple[Decimal, Currency]]:
-        return [(from_minor_units(v), c) for c, v in sorted(self.money_minor.items())]
+        return per_currency(self.money_minor)
 
     def in_kind_value(self) -> list[tuple[Decimal, Currency]]:
-        return [(from_minor_units(v), c) for c, v in sorted(self.in_kind_value_minor.items())]
+        return per_currency(self.in_kind_value_minor)
+
+
+def hours_of(hundredths: int) -> Decimal:
+    return (Decimal(hundredths) * HUNDREDTHS).quantize(HUNDREDTHS)
+
+
+def per_currency(minor: dict[Currency, int]) -> list[tuple[Decimal, Currency]]:
+    """Exact amounts, one per currency, in currency order."""
+    return [(from_minor_units(v), c) for c, v in sorted(minor.items())]
+
+
+def _add(into: dict[Currency, int], currency: Currency, amount: int) -> None:
+    into[currency] = into.get(currency, 0) + amount
 
 
 @dataclass
@@ -54,22 +78,32 @@ def _add_row(totals: SupportTotals, row: dict[str, object]) -> None:
     kind = PledgeKind(str(row["kind"]))
     count = int(str(row["pledge_count"]))
     amount = int(str(row["amount_sum"] or 0))
+    hours = int(str(row["hours_sum"] or 0))
+    status = PledgeStatus(str(row["status"]))
+    kept = status in KEPT
+    fulfilled = status == PledgeStatus.FULFILLED
     if kind == PledgeKind.VOTE:
         totals.votes += count
         if row["verified"]:
             totals.verified_votes += count
     elif kind == PledgeKind.MONEY and row["currency"]:
         currency = Currency(str(row["currency"]))
-        totals.money_minor[currency] = totals.money_minor.get(currency, 0) + amount
+        _add(totals.money_minor, currency, amount)
+        if kept:
+            received = int(str(row["received_sum"] or 0)) if fulfilled else amount
+            _add(totals.money_confirmed_minor, currency, received)
+        if fulfilled:
+            _add(totals.money_fulfilled_minor, currency, int(str(row["received_sum"] or 0)))
     elif kind == PledgeKind.TIME:
-        totals.hours_hundredths += int(str(row["hours_sum"] or 0))
+        totals.hours_hundredths += hours
+        totals.hours_confirmed_hundredths += hours if kept else 0
+        totals.hours_fulfilled_hundredths += hours if fulfilled else 0
     elif kind == PledgeKind.IN_KIND:
         totals.in_kind_count += count
+        totals.in_kind_confirmed_count += count if kept else 0
+        totals.in_kind_fulfilled_count += count if fulfilled else 0
         if row["currency"]:
-            currency = Currency(str(row["currency"]))
-            totals.in_kind_value_minor[currency] = (
-                totals.in_kind_value_minor.get(currency, 0) + amount
-            )
+            _add(totals.in_kind_value_minor, Currency(str(row["currency"])), amount)
 
 
 def _sector_of(row: dict[str, object]) -> str:
@@ -82,23 +116,28 @@ async def support_for_projects(project_ids: Iterable[int]) -> dict[int, ProjectS
     """Support totals of every given project, in two queries whatever their number."""
     ids = list(project_ids)
     result = {project_id: ProjectSupportTotals(project_id) for project_id in ids}
-    counting = Pledge.filter(project_id__in=ids).exclude(status=PledgeStatus.WITHDRAWN)
+    counting = Pledge.filter(project_id__in=ids).exclude(status__in=ENDED)
     sums = (
         await counting.annotate(
             pledge_count=Count("id"),
             amount_sum=Sum("amount_minor"),
+            received_sum=Sum("received_minor"),
             hours_sum=Sum("hours_hundredths"),
         )
-        .group_by("project_id", "kind", "currency", "verified", "backer__kind", "backer__sector")
+        .group_by(
+            "project_id", "kind", "status", "currency", "verified", "backer__kind", "backer__sector"
+        )
         .values(
             "project_id",
             "kind",
+            "status",
             "verified",
             "currency",
             "backer__kind",
             "backer__sector",
             "pledge_count",
             "amount_sum",
+            "received_sum",
             "hours_sum",
         )
     )
@@ -117,4 +156,37 @@ async def support_for_projects(project_ids: Iterable[int]) -> dict[int, ProjectS
         # A backer belongs to exactly one sector, so per-sector counts add up exactly.
         project.total.backers += count
         project.by_sector.setdefault(_sector_of(row), SupportTotals()).backers += count
+    matched = (
+        await Match.filter(project_id__in=ids, active_pledge_id__isnull=False)
+        .annotate(matched_sum=Sum("amount_minor"))
+        .group_by("project_id", "pool__currency")
+        .values("project_id", "pool__currency", "matched_sum")
+    )
+    for row in matched:
+        totals = result[int(row["project_id"])].total
+        _add(
+            totals.matched_minor, Currency(str(row["pool__currency"])), int(row["matched_sum"] or 0)
+        )
     return result
+
+
+@dataclass(frozen=True)
+class Funding:
+    """A project's money in its own currency (minor units): what it asks for, what backers
+    confirmed, what pools matched, and what is still needed (never below zero)."""
+
+    requested_minor: int
+    own_minor: int
+    matched_minor: int
+
+    @property
+    def remaining_minor(self) -> int:
+        return max(0, self.requested_minor - self.own_minor - self.matched_minor)
+
+
+def funding_of(requested_minor: int, currency: Currency, totals: SupportTotals) -> Funding:
+    return Funding(
+        requested_minor=requested_minor,
+        own_minor=totals.money_confirmed_minor.get(currency, 0),
+        matched_minor=totals.matched_minor.get(currency, 0),
+    )

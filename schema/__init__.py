@@ -26,10 +26,12 @@ from schema.event_mutations import EventMutation
 from schema.insights import InsightsQuery
 from schema.issue import Issue, IssueMutation, IssueQuery
 from schema.map import MapQuery
+from schema.match_pool import MatchPool, MatchPoolMutation, MatchPoolQuery
 from schema.node_query import NodeQuery
 from schema.organization import Membership, Organization, OrganizationMutation, OrganizationQuery
 from schema.person import Person, PersonMutation, PersonQuery
 from schema.pledge import Pledge, PledgeMutation
+from schema.pledge_status import PledgeStatusMutation
 from schema.project import Project, ProjectMutation, ProjectQuery
 from schema.subscription import Subscription
 from schema.suggestions import SuggestionQuery
@@ -44,6 +46,7 @@ Query = merge_types(
         OrganizationQuery,
         IssueQuery,
         ProjectQuery,
+        MatchPoolQuery,
         EventQuery,
         ActivityQuery,
         SuggestionQuery,
@@ -67,6 +70,8 @@ Mutation = merge_types(
         DuplicateMutation,
         ProjectMutation,
         PledgeMutation,
+        PledgeStatusMutation,
+        MatchPoolMutation,
         EventMutation,
     ),
 )
@@ -116,6 +121,7 @@ def build_schema() -> Schema:
             Issue,
             Project,
             Pledge,
+            MatchPool,
             ActivityEntry,
             PitchingEvent,
             Pitch,

@@ -43,6 +43,7 @@ from graphql import (
 
 from models import AffectedGroup, Currency, IssueStatus
 from resolvers.event import MAX_PITCHES_PER_EVENT
+from resolvers.match_pool import MAX_RESTRICTED_PROJECTS
 from resolvers.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from resolvers.project import MAX_PARTNERS_PER_PROJECT
 
@@ -73,6 +74,15 @@ LIST_BOUNDS: dict[str, int | str] = {
     "SectorSupport.money": CURRENCIES,
     "SdgInsight.moneyPledged": CURRENCIES,
     "ValidationError.problems": 20,
+    "ProjectSupport.moneyConfirmed": CURRENCIES,
+    "ProjectSupport.moneyFulfilled": CURRENCIES,
+    "ProjectSupport.matched": CURRENCIES,
+    "MatchPool.sectors": 4,
+    "MatchPool.projects": MAX_RESTRICTED_PROJECTS,
+    # A pledge is matched by the community's open pools: a handful; so are its shares.
+    "PledgeMoveSuccess.matched": 10,
+    "PledgeMoveSuccess.released": 10,
+    "Match.shares": 10,
 }
 
 

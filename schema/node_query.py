@@ -16,6 +16,7 @@ from schema.community import Community, Region
 from schema.context import Info
 from schema.event import Pitch, PitchingEvent
 from schema.issue import Issue
+from schema.match_pool import MatchPool
 from schema.node import Node
 from schema.organization import Membership, Organization
 from schema.person import Person
@@ -29,6 +30,7 @@ NODE_TYPES: dict[str, tuple[Callable[[Loaders], Any], Callable[[Any], Node]]] = 
     "Issue": (lambda loaders: loaders.issue_by_id, Issue.from_row),
     "Project": (lambda loaders: loaders.project_by_id, Project.from_row),
     "Pledge": (lambda loaders: loaders.pledge_by_id, Pledge.from_row),
+    "MatchPool": (lambda loaders: loaders.match_pool_by_id, MatchPool.from_row),
     "Membership": (lambda loaders: loaders.membership_by_id, Membership.from_row),
     "PitchingEvent": (lambda loaders: loaders.pitching_event_by_id, PitchingEvent.from_row),
     "Pitch": (lambda loaders: loaders.pitch_by_id, Pitch.from_row),

@@ -1,6 +1,6 @@
 """GraphQL types, inputs and mutations of pledges (support for projects)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -10,6 +10,7 @@ from models import Pledge as PledgeRow
 from models import PledgeKind, PledgeStatus
 from models.money import Currency, from_minor_units
 from resolvers import pledge as pledge_resolvers
+from resolvers import pledge_status
 from resolvers.ids import to_global_id
 from schema.actor import Actor, load_actor
 from schema.context import Info
@@ -22,7 +23,7 @@ PledgeKindEnum = strawberry.enum(PledgeKind, description="How a pledge supports 
 PledgeStatusEnum = strawberry.enum(PledgeStatus, description="Where a pledge stands.")
 
 
-async def _load_project(info: Info, project_id: int) -> Project:
+async def load_project(info: Info, project_id: int) -> Project:
     row = await info.context.loaders.project_by_id.load(project_id)
     assert row is not None  # guaranteed by the foreign key
     return Project.from_row(row)
@@ -33,7 +34,8 @@ class Pledge(Node):
     row: strawberry.Private[PledgeRow]
     kind: PledgeKind = strawberry.field(description="VOTE, MONEY, TIME or IN_KIND.")
     status: PledgeStatus = strawberry.field(
-        description="PLEDGED, CONFIRMED, FULFILLED or WITHDRAWN."
+        description="PLEDGED, CONFIRMED (acknowledged by the project), FULFILLED (received), "
+        "WITHDRAWN (by the backer) or DECLINED (by the project)."
     )
     amount: Money | None = strawberry.field(
         description="Money pledged, or the estimated value of in-kind help."
@@ -41,10 +43,22 @@ class Pledge(Node):
     hours: Decimal | None = strawberry.field(description="Volunteer hours, for TIME pledges.")
     description: str = strawberry.field(description="What is offered (in-kind) or a note.")
     created_at: datetime = strawberry.field(description="When it was pledged (UTC).")
+    confirmed_at: datetime | None = strawberry.field(
+        description="When the project's side confirmed it (UTC)."
+    )
+    fulfilled_on: date | None = strawberry.field(description="When the help was received.")
+    received_amount: Money | None = strawberry.field(
+        description="FULFILLED MONEY: the amount actually received (may be below the pledge)."
+    )
+    fulfillment_reference: str = strawberry.field(
+        description="The payment or delivery reference given when it was fulfilled."
+    )
+    declined_at: datetime | None = strawberry.field(description="When the project declined it.")
+    decline_reason: str = strawberry.field(description="Why the project declined it.")
 
     @strawberry.field(description="The project supported.")
     async def project(self, info: Info) -> Project:
-        return await _load_project(info, self.row.project_id)
+        return await load_project(info, self.row.project_id)
 
     @strawberry.field(description="Who backs the project: a person or an organization.")
     async def backer(self, info: Info) -> Actor:
@@ -60,6 +74,11 @@ class Pledge(Node):
         hours = None
         if row.hours_hundredths is not None:
             hours = (Decimal(row.hours_hundredths) / 100).quantize(Decimal("0.01"))
+        received = None
+        if row.received_minor is not None and row.currency is not None:
+            received = Money(
+                amount=from_minor_units(row.received_minor), currency=Currency(row.currency)
+            )
         return cls(
             id=strawberry.ID(to_global_id("Pledge", row.pk)),
             row=row,
@@ -69,6 +88,12 @@ class Pledge(Node):
             hours=hours,
             description=row.description,
             created_at=row.created_at,
+            confirmed_at=row.confirmed_at,
+            fulfilled_on=row.fulfilled_on,
+            received_amount=received,
+            fulfillment_reference=row.fulfillment_reference,
+            declined_at=row.declined_at,
+            decline_reason=row.decline_reason,
         )
 
 
@@ -119,7 +144,7 @@ class PledgeSuccess:
 
     @strawberry.field(description="The supported project, with its updated support.")
     async def project(self, info: Info) -> Project:
-        return await _load_project(info, self.pledge.row.project_id)
+        return await load_project(info, self.pledge.row.project_id)
 
 
 @strawberry.type(description="The pledge was withdrawn.")
@@ -128,7 +153,7 @@ class WithdrawPledgeSuccess:
 
     @strawberry.field(description="The project, with its updated support.")
     async def project(self, info: Info) -> Project:
-        return await _load_project(info, self.pledge.row.project_id)
+        return await load_project(info, self.pledge.row.project_id)
 
 
 PledgeResult = Annotated[
@@ -141,7 +166,8 @@ WithdrawPledgeResult = Annotated[
 ]
 
 
-async def _notify(info: Info, project_id: int) -> None:
+async def notify_pledge_changed(info: Info, project_id: int) -> None:
+    """Tell the project's viewers, its community's and its live events' screens."""
     notice = await pledge_resolvers.pledge_notice(project_id)
     await info.context.notifier.pledge_changed(
         notice.project_id, notice.community_id, notice.live_event_ids
@@ -165,18 +191,21 @@ class PledgeMutation:
                 event_id=input.event_id,
             )
             if created:
-                await _notify(info, row.project_id)
+                await notify_pledge_changed(info, row.project_id)
             return PledgeSuccess(pledge=Pledge.from_row(row), replayed=not created)
 
         return await as_result(run())
 
-    @strawberry.mutation(description="Withdraw a pledge you made; it stops counting.")
+    @strawberry.mutation(
+        description="Withdraw a pledge you made, before it is fulfilled; it stops counting and "
+        "its matched money goes back to the pools."
+    )
     async def withdraw_pledge(self, info: Info, input: WithdrawPledgeInput) -> WithdrawPledgeResult:
         async def run() -> WithdrawPledgeSuccess:
-            row = await pledge_resolvers.withdraw_pledge(
+            move = await pledge_status.withdraw_pledge(
                 info.context.viewer, pledge_id=input.pledge_id
             )
-            await _notify(info, row.project_id)
-            return WithdrawPledgeSuccess(pledge=Pledge.from_row(row))
+            await notify_pledge_changed(info, move.pledge.project_id)
+            return WithdrawPledgeSuccess(pledge=Pledge.from_row(move.pledge))
 
         return await as_result(run())

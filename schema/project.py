@@ -1,16 +1,18 @@
 """GraphQL types, inputs and mutations of projects."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from models import AffectedGroup, ProjectStatus, Sector
 from models import Project as ProjectRow
-from models.money import from_minor_units
+from models.money import Currency, from_minor_units
 from resolvers import project as project_resolvers
 from resolvers.ids import to_global_id
+from resolvers.match_pool import pools_for_project
 from resolvers.pagination import PageArgs, page_of_list
+from resolvers.support import funding_of
 from resolvers.validation import Checker
 from schema.actor import Actor, load_actor
 from schema.community import CommunityRef, load_community
@@ -24,10 +26,28 @@ from schema.sorting import ProjectOrder
 from schema.support import ProjectSupport, project_support
 
 if TYPE_CHECKING:
+    from schema.match_pool import ProjectMatchPool
     from schema.pledge import PledgeConnection
 
 ProjectStatusEnum = strawberry.enum(ProjectStatus, description="Where a project is in its life.")
 PledgeConnectionRef = Annotated["PledgeConnection", strawberry.lazy("schema.pledge")]
+ProjectMatchPoolRef = Annotated["ProjectMatchPool", strawberry.lazy("schema.match_pool")]
+
+
+@strawberry.type(description="A project's money, exact, in its own currency.")
+class ProjectFunding:
+    requested_budget: Money = strawberry.field(description="The budget it asks for.")
+    own_money: Money = strawberry.field(
+        description="Money backers confirmed (what was received, once fulfilled)."
+    )
+    matched: Money = strawberry.field(description="Money match pools added.")
+    remaining_need: Money = strawberry.field(
+        description="Requested budget - own money - matched money, never below zero."
+    )
+
+
+def _money(minor: int, currency: Currency) -> Money:
+    return Money(amount=from_minor_units(minor), currency=currency)
 
 
 @strawberry.type(description="An initiative addressing local issues, open for support.")
@@ -69,6 +89,30 @@ class Project(Node):
     @strawberry.field(description="Live support totals: votes, money, hours, backers by sector.")
     async def support(self, info: Info) -> ProjectSupport:
         return project_support(await info.context.loaders.support_by_project.load(self.row.pk))
+
+    @strawberry.field(
+        description="Its money in its own currency: requested budget, own money (confirmed "
+        "co-financing), matched money and the remaining need."
+    )
+    async def funding(self, info: Info) -> ProjectFunding:
+        totals = await info.context.loaders.support_by_project.load(self.row.pk)
+        currency = Currency(self.row.currency)
+        funding = funding_of(self.row.requested_budget_minor, currency, totals.total)
+        return ProjectFunding(
+            requested_budget=_money(funding.requested_minor, currency),
+            own_money=_money(funding.own_minor, currency),
+            matched=_money(funding.matched_minor, currency),
+            remaining_need=_money(funding.remaining_minor, currency),
+        )
+
+    @strawberry.field(
+        description="The match pools that match it or have matched it, with what each may "
+        "still add."
+    )
+    async def match_pools(self) -> list[ProjectMatchPoolRef]:
+        from schema.match_pool import project_match_pools
+
+        return project_match_pools(await pools_for_project(self.row, datetime.now(UTC)))
 
     @strawberry.field(description="Pledges made to the project, newest first.")
     async def pledges(

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import strawberry
 
-from resolvers.support import ProjectSupportTotals, SupportTotals
+from resolvers.support import ProjectSupportTotals, SupportTotals, hours_of, per_currency
 from schema.money import Money, money_list
 
 
@@ -23,7 +23,10 @@ class SectorSupport:
     backers: int = strawberry.field(description="Distinct backers.")
 
 
-@strawberry.type(description="A project's support, counting every pledge not withdrawn.")
+@strawberry.type(
+    description="A project's support, counting every pledge not withdrawn or declined: "
+    "pledged, then how much of it was confirmed and fulfilled, and what pools matched."
+)
 class ProjectSupport:
     votes: int = strawberry.field(description="Active votes, verified and anonymous.")
     verified_votes: int = strawberry.field(
@@ -40,6 +43,20 @@ class ProjectSupport:
         description="Estimated value of in-kind help, summed per currency."
     )
     backers: int = strawberry.field(description="Distinct backers (people and organizations).")
+    money_confirmed: list[Money] = strawberry.field(
+        description="Money the project's side confirmed (CONFIRMED or FULFILLED; fulfilled "
+        "pledges count what was received), per currency."
+    )
+    money_fulfilled: list[Money] = strawberry.field(
+        description="Money actually received (FULFILLED), per currency."
+    )
+    matched: list[Money] = strawberry.field(
+        description="Money match pools added to confirmed pledges, per currency."
+    )
+    hours_confirmed: Decimal = strawberry.field(description="Volunteer hours confirmed.")
+    hours_fulfilled: Decimal = strawberry.field(description="Volunteer hours given.")
+    in_kind_confirmed_count: int = strawberry.field(description="In-kind pledges confirmed.")
+    in_kind_fulfilled_count: int = strawberry.field(description="In-kind pledges received.")
     by_sector: list[SectorSupport] = strawberry.field(
         description="The same numbers per sector of the backers."
     )
@@ -68,5 +85,12 @@ def project_support(totals: ProjectSupportTotals) -> ProjectSupport:
         in_kind_count=whole.in_kind_count,
         in_kind_value=money_list(whole.in_kind_value()),
         backers=whole.backers,
+        money_confirmed=money_list(per_currency(whole.money_confirmed_minor)),
+        money_fulfilled=money_list(per_currency(whole.money_fulfilled_minor)),
+        matched=money_list(per_currency(whole.matched_minor)),
+        hours_confirmed=hours_of(whole.hours_confirmed_hundredths),
+        hours_fulfilled=hours_of(whole.hours_fulfilled_hundredths),
+        in_kind_confirmed_count=whole.in_kind_confirmed_count,
+        in_kind_fulfilled_count=whole.in_kind_fulfilled_count,
         by_sector=[_sector(name, part) for name, part in sorted(totals.by_sector.items())],
     )

@@ -20,6 +20,11 @@ from web.settings import Settings, normalize_database_url, tortoise_config
 
 TABLES = [
     "activity_entry",
+    "match_share",
+    "match",
+    "match_contribution",
+    "match_pool_project",
+    "match_pool",
     "pledge",
     "pitch",
     "attendee_code",

@@ -14,7 +14,17 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from models import ApiKey, Issue, Membership, MembershipRole, Pledge, PledgeKind, Sector
+from models import (
+    ApiKey,
+    Issue,
+    MatchContribution,
+    MatchPool,
+    Membership,
+    MembershipRole,
+    Pledge,
+    PledgeKind,
+    Sector,
+)
 from schema import schema
 from schema.checked_documents import graphql_core_schema
 from tests.factories import (
@@ -178,6 +188,24 @@ class World:
     live_event: Any  # B's, LIVE, pitching A's project
     a_pledge: Any
     b_pledge: Any
+    a_pool: Any = None
+    b_pool: Any = None
+
+
+async def _pool(community: Any, funder: Any) -> MatchPool:
+    pool = await MatchPool.create(
+        community=community,
+        funder=funder,
+        opened_by=funder,
+        title="Match",
+        currency="UAH",
+        ratio_funds=1,
+        ratio_per=1,
+        opens_at=datetime.now(UTC),
+        total_minor=100_000,
+    )
+    await MatchContribution.create(pool=pool, funder=funder, made_by=funder, amount_minor=100_000)
+    return pool
 
 
 @pytest.fixture
@@ -219,7 +247,10 @@ async def world(client) -> World:
         a_event,
         b_event,
         live_event,
-        *pledges,
+        pledges[0],
+        pledges[1],
+        a_pool=await _pool(community, a),
+        b_pool=await _pool(community, b),
     )
 
 
@@ -405,6 +436,78 @@ CASES: list[Case] = [
         _m("withdrawPledge", "WithdrawPledgeInput"),
         lambda w: {"pledgeId": gid(w.b_pledge)},
         "NOT_OWNER",
+    ),
+    (
+        "confirmPledge",
+        _m("confirmPledge", "ConfirmPledgeInput"),
+        lambda w: {"pledgeId": gid(w.b_pledge)},
+        "PledgeMoveSuccess",
+    ),
+    (
+        "confirmPledge of B's project",
+        _m("confirmPledge", "ConfirmPledgeInput"),
+        lambda w: {"pledgeId": gid(w.a_pledge)},
+        "NOT_OWNER",
+    ),
+    (
+        "declinePledge",
+        _m("declinePledge", "DeclinePledgeInput"),
+        lambda w: {"pledgeId": gid(w.b_pledge), "reason": "We cannot take it."},
+        "PledgeMoveSuccess",
+    ),
+    (
+        "fulfillPledge of a PLEDGED pledge",
+        _m("fulfillPledge", "FulfillPledgeInput"),
+        lambda w: {"pledgeId": gid(w.b_pledge), "receivedOn": "2026-01-01"},
+        "INVALID_STATUS_TRANSITION",
+    ),
+    (
+        "fulfillPledge of B's project",
+        _m("fulfillPledge", "FulfillPledgeInput"),
+        lambda w: {"pledgeId": gid(w.a_pledge), "receivedOn": "2026-01-01"},
+        "NOT_OWNER",
+    ),
+    (
+        "openMatchPool",
+        _m("openMatchPool", "OpenMatchPoolInput"),
+        lambda w: {
+            "communityId": gid(w.community),
+            "actingFor": gid(w.a),
+            "title": "Council match",
+            "total": {"amount": "1000"},
+            "ratio": "1:1",
+        },
+        "MatchPoolSuccess",
+    ),
+    (
+        "openMatchPool for B",
+        _m("openMatchPool", "OpenMatchPoolInput"),
+        lambda w: {
+            "communityId": gid(w.community),
+            "actingFor": gid(w.b),
+            "title": "Council match",
+            "total": {"amount": "1000"},
+            "ratio": "1:1",
+        },
+        "NOT_A_MEMBER",
+    ),
+    (
+        "topUpMatchPool",
+        _m("topUpMatchPool", "TopUpMatchPoolInput"),
+        lambda w: {"poolId": gid(w.b_pool), "actingFor": gid(w.a), "amount": {"amount": "5"}},
+        "MatchPoolSuccess",
+    ),
+    (
+        "closeMatchPool",
+        _m("closeMatchPool", "CloseMatchPoolInput"),
+        lambda w: {"poolId": gid(w.a_pool)},
+        "MatchPoolSuccess",
+    ),
+    (
+        "closeMatchPool of B",
+        _m("closeMatchPool", "CloseMatchPoolInput"),
+        lambda w: {"poolId": gid(w.b_pool)},
+        "ADMIN_REQUIRED",
     ),
     (
         "createPitchingEvent",

@@ -7,8 +7,10 @@ from models import (
     Community,
     EventState,
     Issue,
+    MatchPool,
     PitchingEvent,
     Pledge,
+    PledgeStatus,
     Project,
     Sector,
 )
@@ -27,7 +29,11 @@ async def test_demo_seed_builds_a_community_with_all_three_sectors_once():
     assert sorted(org.sector for org in organizations if org.sector) == sorted(Sector)
     assert await Issue.all().count() == 5
     assert await Project.all().count() == 3
-    assert await Pledge.all().count() == 16
+    assert await Pledge.all().count() == 18
+    # and the council's match pool has matched two residents' confirmed pledges 1:1
+    pool = await MatchPool.get()
+    assert (pool.total_minor, pool.matched_minor) == (100_000_00, 2_500_00)
+    assert await Pledge.filter(status=PledgeStatus.CONFIRMED).count() == 2
     night = await PitchingEvent.get()
     assert night.state == EventState.LIVE
     assert f"/e/{night.join_code}" in first

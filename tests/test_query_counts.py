@@ -70,8 +70,8 @@ async def test_feed_of_issues_with_projects_leads_and_support_costs_fixed_statem
     assert all(issue["projects"]["nodes"][0]["support"]["votes"] == 1 for issue in issues)
     # ...for the same number of statements whatever the page size:
     # count + page of issues, SDGs, groups, follower counts, communities, authors,
-    # project ids, projects, partner ids, support sums, support backers
-    assert len(counter.statements) == 12, counter.statements
+    # project ids, projects, partner ids, support sums, support backers, matched sums
+    assert len(counter.statements) == 13, counter.statements
 
 
 EVENTS = """
@@ -107,5 +107,5 @@ async def test_a_communitys_events_with_agendas_cost_fixed_statements(client, ev
     assert {e["organizer"]["members"][0]["role"] for e in events} == {"ADMIN"}
     # ...for the same statements whatever the number of events: events, communities,
     # organizers, pitches, memberships, projects, people (the members and the leads, one
-    # statement: the mayor is both), support sums, support backers
-    assert len(counter.statements) == 9, counter.statements
+    # statement: the mayor is both), support sums, support backers, matched sums
+    assert len(counter.statements) == 10, counter.statements

@@ -47,6 +47,7 @@ _PROJECTS = Template("""<section class="projects" aria-labelledby="projects-head
 <div class="bar bar-money" aria-hidden="true"><div class="bar-fill"
  data-field="money-bar"></div></div>
 <p class="money" aria-live="polite" data-field="money"></p>
+<p class="matched" aria-live="polite" data-field="matched" hidden></p>
 </div>
 $actions</li>
 </template>

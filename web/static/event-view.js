@@ -186,6 +186,12 @@
     show(field(row, "money-line"), money.length > 0);
     setText(field(row, "money"), formatMoney(money));
     setWidth(field(row, "money-bar"), maxMoney > 0 ? amountIn(project, currency) / maxMoney : 0);
+    // Money match pools added to confirmed pledges, shown beside the backers' own.
+    var matched = (support && support.matched ? support.matched : []).filter(function (item) {
+      return Number(item.amount) > 0;
+    });
+    show(field(row, "matched"), matched.length > 0);
+    setText(field(row, "matched"), matched.length ? "+ " + formatMoney(matched) + " matched" : "");
   };
 
   EventView.prototype.renderTotals = function (snapshot) {
