@@ -23,6 +23,7 @@ from models import (
     Pitch,
     PitchingEvent,
     Project,
+    ProjectStatus,
 )
 from models.money import to_minor_units
 from resolvers.activity import record_activity
@@ -172,7 +173,11 @@ async def _restrictions(args: PoolArgs, community: Community) -> tuple[int | Non
         event_id = event.pk
     project_ids = sorted({decode_id(p, "Project", field="projectIds") for p in args.project_ids})
     if project_ids:
-        found = await Project.filter(pk__in=project_ids, community_id=community.pk).count()
+        found = (
+            await Project.filter(pk__in=project_ids, community_id=community.pk)
+            .exclude(status=ProjectStatus.DRAFT)  # a draft is its author's alone
+            .count()
+        )
         if found != len(project_ids):
             raise NotFound(
                 "Every projectIds entry must be a project of this community.", field="projectIds"

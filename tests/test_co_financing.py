@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from models import ActivityEntry, Sector
+from models import ActivityEntry, ProjectStatus, Sector
 from tests.factories import (
     gid,
     graphql,
@@ -491,3 +491,10 @@ async def test_a_projects_own_pool_pays_before_the_communitys(scene):
         "Everyone": "0.00",
         "Just this one": "1000.00",
     }
+
+
+async def test_a_pool_cannot_name_a_draft_project(scene):
+    # a draft is its author's alone: a pool naming it would publish its title
+    draft = await make_project(scene.community, scene.lead, [], status=ProjectStatus.DRAFT)
+    refused = await scene.open_pool(projectIds=[gid(draft)])
+    assert (refused["code"], refused["field"]) == ("NOT_FOUND", "projectIds")
