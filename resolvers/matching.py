@@ -437,7 +437,8 @@ async def match_confirmed(pledge: Pledge, project: Project, now: datetime) -> li
     eligible, restricted = await _pools_for(pledge, project, now)
     if not eligible:
         return []
-    backers = {pledge.backer_id: await Actor.get(pk=pledge.backer_id)}
+    backer = pledge.backer if isinstance(pledge.backer, Actor) else None  # select_related
+    backers = {pledge.backer_id: backer or await Actor.get(pk=pledge.backer_id)}
     need = await remaining_need(project) if pledge.currency == project.currency else None
     in_project = {pool.pk: await _used_in_project(pool, pledge) for pool in eligible}
     locked, funds = await lock_pools_with_funds(eligible)

@@ -252,7 +252,10 @@ class PledgeNotice:
     live_event_ids: list[int]
 
 
-async def pledge_notice(project_id: int) -> PledgeNotice:
-    project = await Project.get(pk=project_id)
+async def pledge_notice(project_id: int, community_id: int | None = None) -> PledgeNotice:
+    """Who hears of a change of the project's support (its community, when known, is not
+    read again)."""
+    if community_id is None:
+        community_id = (await Project.get(pk=project_id)).community_id
     pitches = await Pitch.filter(project_id=project_id, event__state=EventState.LIVE)
-    return PledgeNotice(project_id, project.community_id, [pitch.event_id for pitch in pitches])
+    return PledgeNotice(project_id, community_id, [pitch.event_id for pitch in pitches])

@@ -11,6 +11,7 @@ once however many requests race for it.
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -44,12 +45,15 @@ class PledgeMove:
     """A pledge after a move, and the matches the move made or gave back."""
 
     pledge: Pledge
+    community_id: int  # the project's, for the notices
     matched: list[Match]
     released: list[Match]
 
 
 async def _pledge(pledge_id: str) -> Pledge:
-    pledge = await Pledge.get_or_none(pk=decode_id(pledge_id, "Pledge", field="pledgeId"))
+    pledge = await Pledge.get_or_none(
+        pk=decode_id(pledge_id, "Pledge", field="pledgeId")
+    ).select_related("backer")  # matching needs the backer's sector
     if pledge is None:
         raise NotFound("No pledge has the ID given in pledgeId.", field="pledgeId")
     return pledge
@@ -86,9 +90,12 @@ def _refuse(pledge: Pledge, move: str) -> Conflict:
 After = Callable[[Pledge, Project, datetime], Awaitable[tuple[list[Match], list[Match]]]]
 
 
+Permit = Callable[[Project], Awaitable[Actor]]
+
+
 async def _move(
     pledge: Pledge,
-    person: Actor,
+    permit: Permit,
     *,
     from_statuses: tuple[PledgeStatus, ...],
     changes: dict[str, Any],
@@ -100,6 +107,7 @@ async def _move(
     now = datetime.now(UTC)
     async with in_transaction():
         project = await lock_project(pledge.project_id)
+        person = await permit(project)  # refused: the transaction ends, nothing written
         changed = await Pledge.filter(pk=pledge.pk, status__in=from_statuses).update(
             **changes, updated_at=now
         )
@@ -122,7 +130,7 @@ async def _move(
         )
         # Last: matching takes the pools' locks, held until the commit right after.
         matched, released = await after(pledge, project, now)
-    return PledgeMove(pledge, matched, released)
+    return PledgeMove(pledge, project.community_id, matched, released)
 
 
 def _not_a_vote(pledge: Pledge, move: str) -> None:
@@ -137,8 +145,6 @@ def _not_a_vote(pledge: Pledge, move: str) -> None:
 async def confirm_pledge(viewer: Actor | None, *, pledge_id: str) -> PledgeMove:
     """The project's side acknowledges a pledge; a MONEY pledge is matched by open pools."""
     pledge = await _pledge(pledge_id)
-    project = await Project.get(pk=pledge.project_id)
-    person = await require_project_side(viewer, project)
     _not_a_vote(pledge, "confirmed")
 
     async def matched(
@@ -148,7 +154,7 @@ async def confirm_pledge(viewer: Actor | None, *, pledge_id: str) -> PledgeMove:
 
     return await _move(
         pledge,
-        person,
+        partial(require_project_side, viewer),
         from_statuses=(PledgeStatus.PLEDGED,),
         changes={"status": PledgeStatus.CONFIRMED, "confirmed_at": datetime.now(UTC)},
         verb="pledge.confirmed",
@@ -200,8 +206,6 @@ def _received_minor(pledge: Pledge, receipt: Receipt) -> int | None:
 async def fulfill_pledge(viewer: Actor | None, *, pledge_id: str, receipt: Receipt) -> PledgeMove:
     """The help arrived; money received below the pledge lowers its matches to match."""
     pledge = await _pledge(pledge_id)
-    project = await Project.get(pk=pledge.project_id)
-    person = await require_project_side(viewer, project)
     _not_a_vote(pledge, "fulfilled")
     received_minor = _received_minor(pledge, receipt)
 
@@ -215,7 +219,7 @@ async def fulfill_pledge(viewer: Actor | None, *, pledge_id: str, receipt: Recei
 
     return await _move(
         pledge,
-        person,
+        partial(require_project_side, viewer),
         from_statuses=(PledgeStatus.CONFIRMED,),
         changes={
             "status": PledgeStatus.FULFILLED,
@@ -233,8 +237,6 @@ async def fulfill_pledge(viewer: Actor | None, *, pledge_id: str, receipt: Recei
 async def decline_pledge(viewer: Actor | None, *, pledge_id: str, reason: str) -> PledgeMove:
     """The project's side turns a pledge down, saying why; matched money goes back."""
     pledge = await _pledge(pledge_id)
-    project = await Project.get(pk=pledge.project_id)
-    person = await require_project_side(viewer, project)
     _not_a_vote(pledge, "declined")
     checker = Checker()
     text = checker.text("reason", reason, max_length=MAX_REASON_LENGTH)
@@ -247,7 +249,7 @@ async def decline_pledge(viewer: Actor | None, *, pledge_id: str, reason: str) -
 
     return await _move(
         pledge,
-        person,
+        partial(require_project_side, viewer),
         from_statuses=(PledgeStatus.PLEDGED, PledgeStatus.CONFIRMED),
         changes={
             "status": PledgeStatus.DECLINED,
@@ -268,6 +270,9 @@ async def withdraw_pledge(viewer: Actor | None, *, pledge_id: str) -> PledgeMove
     pledge = await _pledge(pledge_id)
     person = await require_owner(viewer, pledge.made_by_id, pledge.backer_id, what="pledge")
 
+    async def backer_side(_: Project) -> Actor:
+        return person
+
     async def released(
         pledge: Pledge, project: Project, now: datetime
     ) -> tuple[list[Match], list[Match]]:
@@ -275,7 +280,7 @@ async def withdraw_pledge(viewer: Actor | None, *, pledge_id: str) -> PledgeMove
 
     return await _move(
         pledge,
-        person,
+        backer_side,
         from_statuses=(PledgeStatus.PLEDGED, PledgeStatus.CONFIRMED),
         changes={
             "status": PledgeStatus.WITHDRAWN,

@@ -166,9 +166,11 @@ WithdrawPledgeResult = Annotated[
 ]
 
 
-async def notify_pledge_changed(info: Info, project_id: int) -> None:
+async def notify_pledge_changed(
+    info: Info, project_id: int, community_id: int | None = None
+) -> None:
     """Tell the project's viewers, its community's and its live events' screens."""
-    notice = await pledge_resolvers.pledge_notice(project_id)
+    notice = await pledge_resolvers.pledge_notice(project_id, community_id)
     await info.context.notifier.pledge_changed(
         notice.project_id, notice.community_id, notice.live_event_ids
     )
@@ -205,7 +207,7 @@ class PledgeMutation:
             move = await pledge_status.withdraw_pledge(
                 info.context.viewer, pledge_id=input.pledge_id
             )
-            await notify_pledge_changed(info, move.pledge.project_id)
+            await notify_pledge_changed(info, move.pledge.project_id, move.community_id)
             return WithdrawPledgeSuccess(pledge=Pledge.from_row(move.pledge))
 
         return await as_result(run())

@@ -63,7 +63,7 @@ class DeclinePledgeInput:
 
 async def moved(info: Info, move: PledgeMove) -> PledgeMoveSuccess:
     """The success of a move, after its notices went out."""
-    await notify_pledge_changed(info, move.pledge.project_id)
+    await notify_pledge_changed(info, move.pledge.project_id, move.community_id)
     currency = str(move.pledge.currency or "UAH")
     return PledgeMoveSuccess(
         pledge=Pledge.from_row(move.pledge),

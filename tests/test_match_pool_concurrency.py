@@ -7,6 +7,7 @@ Runs in the normal suite, on PostgreSQL (row locks, many connections at once) an
 import asyncio
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.functions import Sum
 
@@ -73,11 +74,12 @@ async def _scene() -> tuple[MatchPool, list[Pledge], list[str], list[str], str]:
         cap_per_project_minor=CAP_PER_PROJECT,
         cap_per_backer_minor=CAP_PER_BACKER,
         opens_at=datetime.now(UTC),
-        total_minor=POOL_MINOR // 2,
+        total_minor=POOL_MINOR,
     )
-    await MatchContribution.create(
-        pool=pool, funder=council, made_by=funder_admin, amount_minor=POOL_MINOR // 2
-    )
+    for funder, made_by in ((council, funder_admin), (donor, donor_admin)):  # half each
+        await MatchContribution.create(
+            pool=pool, funder=funder, made_by=made_by, amount_minor=POOL_MINOR // 2
+        )
     pledges = [
         await Pledge.create(
             project=projects[n % 10],
@@ -93,23 +95,22 @@ async def _scene() -> tuple[MatchPool, list[Pledge], list[str], list[str], str]:
     return pool, pledges, tokens, [gid(donor)], await token_for(donor_admin)
 
 
-async def test_500_confirmations_at_once_never_overdraw_a_pool_or_exceed_a_cap(client):
-    # given a 1:1 pool holding half of 5,000.00 UAH (a donor adds the other half while the
-    # confirmations run), capped at 700 per project and 200 per backer, and 500 pledges of
-    # 100 to 10 projects from 100 backers
-    pool, pledges, lead_tokens, (donor_id,), donor_token = await _scene()
-    top_up = {"poolId": gid(pool), "actingFor": donor_id, "amount": {"amount": "2500"}}
-    # when all 500 confirmations and the top-up are sent at once
-    requests = [
-        graphql(client, CONFIRM, {"v": {"pledgeId": gid(pledge)}}, token=lead_tokens[n % 10])
+def _confirmations(client: Any, pledges: list[Pledge], tokens: list[str]) -> list[Any]:
+    return [
+        graphql(client, CONFIRM, {"v": {"pledgeId": gid(pledge)}}, token=tokens[n % 10])
         for n, pledge in enumerate(pledges)
     ]
-    # (sent first, it waits for the pool's lock among the first confirmations)
-    requests.insert(0, graphql(client, TOP_UP, {"v": top_up}, token=donor_token))
-    bodies = await asyncio.gather(*requests)
+
+
+async def test_500_confirmations_at_once_never_overdraw_a_pool_or_exceed_a_cap(client):
+    # given a 1:1 pool of 5,000.00 UAH (a council and a donor half each), capped at 700 per
+    # project and 200 per backer, and 500 pledges of 100 to 10 projects from 100 backers
+    pool, pledges, lead_tokens, _, _ = await _scene()
+    # when all 500 confirmations are sent at once
+    bodies = await asyncio.gather(*_confirmations(client, pledges, lead_tokens))
     # then every request succeeded and every pledge is confirmed
     outcomes = Counter(next(iter(body["data"].values()))["__typename"] for body in bodies)
-    assert outcomes == {"PledgeMoveSuccess": 500, "MatchPoolSuccess": 1}
+    assert outcomes == {"PledgeMoveSuccess": 500}
     assert await Pledge.filter(status=PledgeStatus.CONFIRMED).count() == 500
     # and the pool is spent to the kopiyka, never beyond
     await pool.refresh_from_db()
@@ -156,3 +157,38 @@ async def test_500_confirmations_at_once_never_overdraw_a_pool_or_exceed_a_cap(c
         await ActivityEntry.filter(verb="match.made").count()
         == await Match.filter(pool_id=pool.pk).count()
     )
+    await _totals_are_their_rows(pool)
+
+
+async def _totals_are_their_rows(pool: MatchPool) -> None:
+    """The pool's and each contribution's running totals equal the sums of their rows."""
+    await pool.refresh_from_db()
+    matches = await Match.filter(pool_id=pool.pk, active_pledge_id__isnull=False)
+    assert 0 <= pool.matched_minor == sum(m.amount_minor for m in matches) <= pool.total_minor
+    contributions = await MatchContribution.filter(pool_id=pool.pk)
+    assert pool.total_minor == sum(c.amount_minor for c in contributions)
+    for contribution in contributions:
+        shares = await MatchShare.filter(
+            contribution_id=contribution.pk, match__active_pledge_id__isnull=False
+        ).values_list("amount_minor", flat=True)
+        drawn = sum(int(str(share)) for share in shares)
+        assert 0 <= contribution.drawn_minor == drawn <= contribution.amount_minor
+
+
+async def test_top_ups_racing_confirmations_never_leave_a_total_unexplained(client):
+    # given the same pool, and 200 confirmations sent at once with five top-ups among them
+    pool, pledges, lead_tokens, (donor_id,), donor_token = await _scene()
+    top_up = {"poolId": gid(pool), "actingFor": donor_id, "amount": {"amount": "300"}}
+    requests = _confirmations(client, pledges[:200], lead_tokens)
+    for at in (0, 40, 80, 120, 160):
+        requests.insert(at, graphql(client, TOP_UP, {"v": top_up}, token=donor_token))
+    bodies = await asyncio.gather(*requests)
+    # then everything succeeded, whatever order the locks gave them
+    outcomes = Counter(next(iter(body["data"].values()))["__typename"] for body in bodies)
+    assert outcomes == {"PledgeMoveSuccess": 200, "MatchPoolSuccess": 5}
+    # and the pool took every top-up, matched at least what it first held (the demand is 4
+    # times that), and its totals are exactly their rows
+    await pool.refresh_from_db()
+    assert pool.total_minor == POOL_MINOR + 5 * 300_00
+    assert pool.matched_minor >= POOL_MINOR
+    await _totals_are_their_rows(pool)
