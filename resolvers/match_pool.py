@@ -19,8 +19,6 @@ from models import (
     MatchPool,
     MatchPoolProject,
     MatchShare,
-    MembershipRole,
-    Pitch,
     PitchingEvent,
     Project,
     ProjectStatus,
@@ -29,9 +27,9 @@ from models.money import to_minor_units
 from resolvers.activity import record_activity
 from resolvers.errors import Conflict, ErrorCode, NotFound, PermissionDenied
 from resolvers.ids import decode_id
-from resolvers.matching import CITIZEN, id_set
+from resolvers.matching import CITIZEN, id_set, pool_scope
 from resolvers.pagination import Page, PageArgs, page_of_query
-from resolvers.permissions import acting_actor, membership_of, require_signed_in
+from resolvers.permissions import acting_actor, acts_as_admin_of, require_signed_in
 from resolvers.project import MoneyArgs
 from resolvers.validation import Checker
 
@@ -296,14 +294,12 @@ async def close_pool(viewer: Actor | None, *, pool_id: str) -> MatchPool:
     """Close a pool early (an admin of its funder): what is unspent stays with each funder."""
     person = require_signed_in(viewer)
     pool = await _pool(pool_id)
-    if person.pk != pool.funder_id:
-        membership = await membership_of(person, pool.funder_id)
-        if membership is None or membership.role != MembershipRole.ADMIN:
-            raise PermissionDenied(
-                "Only admins of the pool's funder may close it.",
-                field="poolId",
-                code=ErrorCode.ADMIN_REQUIRED,
-            )
+    if not await acts_as_admin_of(person, pool.funder_id):
+        raise PermissionDenied(
+            "Only admins of the pool's funder may close it.",
+            field="poolId",
+            code=ErrorCode.ADMIN_REQUIRED,
+        )
     now = datetime.now(UTC)
     async with in_transaction():
         locked = await MatchPool.filter(pk=pool.pk).select_for_update().get()
@@ -353,14 +349,8 @@ class ProjectPool:
 
 async def pools_for_project(project: Project, now: datetime) -> list[ProjectPool]:
     """The pools that match a project or have matched it, with what each may still add."""
-    restricted = await id_set(
-        MatchPoolProject.filter(project_id=project.pk).values_list("pool_id", flat=True)
-    )
-    restricting = await id_set(
-        MatchPoolProject.filter(pool__community_id=project.community_id).values_list(
-            "pool_id", flat=True
-        )
-    )
+    pools = list(await MatchPool.filter(community_id=project.community_id).order_by("id"))
+    scope = await pool_scope(project.pk, pools)
     matched = {
         int(r["pool_id"]): int(r["total"] or 0)
         for r in await Match.filter(project_id=project.pk, active_pledge_id__isnull=False)
@@ -368,14 +358,9 @@ async def pools_for_project(project: Project, now: datetime) -> list[ProjectPool
         .group_by("pool_id")
         .values("pool_id", "total")
     }
-    pitched_at = await id_set(
-        Pitch.filter(project_id=project.pk).values_list("event_id", flat=True)
-    )
     result = []
-    for pool in await MatchPool.filter(community_id=project.community_id).order_by("id"):
-        applies = (pool.pk in restricted or pool.pk not in restricting) and (
-            pool.event_id is None or pool.event_id in pitched_at
-        )
+    for pool in pools:
+        applies = scope.applies(pool)
         if not applies and pool.pk not in matched:
             continue
         done = matched.get(pool.pk, 0)

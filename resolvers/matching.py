@@ -131,6 +131,38 @@ async def _lock_pools(pool_ids: Iterable[int]) -> list[MatchPool]:
     return list(await MatchPool.filter(pk__in=ids).order_by("id").select_for_update())
 
 
+@dataclass(frozen=True)
+class PoolScope:
+    """Which of its community's pools apply to one project: a pool restricted to chosen
+    projects applies to those only, an event's pool to the projects pitched there."""
+
+    restricting: set[int]  # pools restricted to chosen projects
+    restricted: set[int]  # those of them that chose this project
+    pitched_at: set[int]  # the events that pitch this project
+
+    def applies(self, pool: MatchPool) -> bool:
+        chosen = pool.pk in self.restricted or pool.pk not in self.restricting
+        return chosen and (pool.event_id is None or pool.event_id in self.pitched_at)
+
+
+async def pool_scope(project_id: int, pools: list[MatchPool]) -> PoolScope:
+    """The scope of these pools for the project: two queries (one when no pool is an
+    event's)."""
+    restrictions = await MatchPoolProject.filter(pool_id__in=[p.pk for p in pools]).values(
+        "pool_id", "project_id"
+    )
+    pitched_at: set[int] = set()
+    if any(pool.event_id is not None for pool in pools):
+        pitched_at = await id_set(
+            Pitch.filter(project_id=project_id).values_list("event_id", flat=True)
+        )
+    return PoolScope(
+        restricting={int(r["pool_id"]) for r in restrictions},
+        restricted={int(r["pool_id"]) for r in restrictions if r["project_id"] == project_id},
+        pitched_at=pitched_at,
+    )
+
+
 async def _pools_for(
     pledge: Pledge, project: Project, now: datetime
 ) -> tuple[list[MatchPool], set[int]]:
@@ -145,23 +177,9 @@ async def _pools_for(
     )
     if not candidates:
         return [], set()
-    restrictions = await MatchPoolProject.filter(pool_id__in=[c.pk for c in candidates]).values(
-        "pool_id", "project_id"
-    )
-    restricting = {int(r["pool_id"]) for r in restrictions}
-    restricted = {int(r["pool_id"]) for r in restrictions if r["project_id"] == project.pk}
-    pitched_at: set[int] = set()
-    if any(c.event_id is not None for c in candidates):
-        pitched_at = await id_set(
-            Pitch.filter(project_id=project.pk).values_list("event_id", flat=True)
-        )
-    eligible = [
-        c
-        for c in candidates
-        if (c.pk in restricted or c.pk not in restricting)
-        and (c.event_id is None or c.event_id in pitched_at)
-    ]
-    return eligible, restricted
+    scope = await pool_scope(project.pk, candidates)
+    eligible = [pool for pool in candidates if scope.applies(pool)]
+    return eligible, scope.restricted
 
 
 async def _active_sum(**conditions: object) -> int:

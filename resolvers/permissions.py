@@ -104,6 +104,17 @@ def _as_key_organization(
     return organization
 
 
+async def acts_as_admin_of(actor: Actor, actor_id: int) -> bool:
+    """True when ``actor`` is that actor (a person, or an organization's API key), or an
+    admin of that organization."""
+    if actor.pk == actor_id:
+        return True
+    if actor.kind != ActorKind.PERSON:
+        return False
+    membership = await membership_of(actor, actor_id)
+    return membership is not None and membership.role == MembershipRole.ADMIN
+
+
 async def may_act_as(person: Actor, actor_id: int) -> bool:
     """True when ``person`` is that actor, or a member of that organization."""
     if person.pk == actor_id:

@@ -18,10 +18,8 @@ from tortoise.transactions import in_transaction
 
 from models import (
     Actor,
-    ActorKind,
     Match,
     MatchRelease,
-    MembershipRole,
     Pledge,
     PledgeKind,
     PledgeStatus,
@@ -32,7 +30,7 @@ from resolvers.activity import record_activity
 from resolvers.errors import Conflict, ErrorCode, NotFound, PermissionDenied
 from resolvers.ids import decode_id, to_global_id
 from resolvers.matching import lock_project, match_confirmed, release_matches, rematch_received
-from resolvers.permissions import membership_of, require_owner, require_signed_in
+from resolvers.permissions import acts_as_admin_of, require_owner, require_signed_in
 from resolvers.project import MoneyArgs
 from resolvers.validation import Checker
 
@@ -62,12 +60,8 @@ async def _pledge(pledge_id: str) -> Pledge:
 async def require_project_side(viewer: Actor | None, project: Project) -> Actor:
     """The project's lead, or an admin of the leading organization (or its API key)."""
     actor = require_signed_in(viewer)
-    if actor.pk == project.lead_id:
+    if await acts_as_admin_of(actor, project.lead_id):
         return actor
-    if actor.kind == ActorKind.PERSON:
-        membership = await membership_of(actor, project.lead_id)
-        if membership is not None and membership.role == MembershipRole.ADMIN:
-            return actor
     raise PermissionDenied(
         "Only the project's lead (or an admin of the leading organization) may do this.",
         field="pledgeId",

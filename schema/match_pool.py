@@ -9,7 +9,7 @@ import strawberry
 from models import Match as MatchRow
 from models import MatchPool as MatchPoolRow
 from models import MatchRelease, MatchRule
-from models.money import Currency, from_minor_units
+from models.money import Currency
 from resolvers import match_pool as pool_resolvers
 from resolvers.ids import to_global_id
 from resolvers.match_pool import ProjectPool
@@ -18,7 +18,7 @@ from schema.actor import Actor, load_actor
 from schema.community import CommunityRef, load_community
 from schema.context import Info
 from schema.errors import AnyError, as_result
-from schema.money import Money, MoneyInput
+from schema.money import Money, MoneyInput, money_of
 from schema.node import Connection, Node, build_connection
 from schema.project import Project, load_projects, money_args
 
@@ -47,12 +47,8 @@ BackerSectorEnum = strawberry.enum(
 )
 
 
-def _money(minor: int, currency: str) -> Money:
-    return Money(amount=from_minor_units(minor), currency=Currency(currency))
-
-
 def _optional_money(minor: int | None, currency: str) -> Money | None:
-    return None if minor is None else _money(minor, currency)
+    return None if minor is None else money_of(minor, currency)
 
 
 @strawberry.type(description="What one funder put into a pool, and what matches drew of it.")
@@ -101,7 +97,7 @@ class Match(Node):
             shares = await pool_resolvers.shares_of([self.row.pk])
         currency = self.amount.currency
         return [
-            MatchShare(funder_id=funder_id, amount=_money(minor, currency))
+            MatchShare(funder_id=funder_id, amount=money_of(minor, currency))
             for funder_id, minor in shares.get(self.row.pk, [])
         ]
 
@@ -128,7 +124,7 @@ async def match_nodes(
         Match(
             id=strawberry.ID(to_global_id("Match", row.pk)),
             row=row,
-            amount=_money(row.amount_minor, currency),
+            amount=money_of(row.amount_minor, currency),
             rule=MatchRule(row.rule),
             created_at=row.created_at,
             released_at=row.released_at,
@@ -217,9 +213,9 @@ class MatchPool(Node):
         return [
             MatchContribution(
                 funder_id=row.funder_id,
-                amount=_money(row.amount_minor, currency),
-                drawn=_money(row.drawn_minor, currency),
-                unspent=_money(row.amount_minor - row.drawn_minor, currency),
+                amount=money_of(row.amount_minor, currency),
+                drawn=money_of(row.drawn_minor, currency),
+                unspent=money_of(row.amount_minor - row.drawn_minor, currency),
                 created_at=row.created_at,
             )
             for row in rows
@@ -229,7 +225,7 @@ class MatchPool(Node):
     async def per_project(self) -> list[ProjectMatched]:
         currency = str(self.row.currency)
         return [
-            ProjectMatched(project_id=project_id, matched=_money(minor, currency))
+            ProjectMatched(project_id=project_id, matched=money_of(minor, currency))
             for project_id, minor in await pool_resolvers.matched_by_project(self.row.pk)
         ]
 
@@ -271,9 +267,9 @@ class MatchPool(Node):
             opens_at=row.opens_at,
             closes_at=row.closes_at,
             closed_at=row.closed_at,
-            total=_money(row.total_minor, currency),
-            matched=_money(row.matched_minor, currency),
-            remaining=_money(row.total_minor - row.matched_minor, currency),
+            total=money_of(row.total_minor, currency),
+            matched=money_of(row.matched_minor, currency),
+            remaining=money_of(row.total_minor - row.matched_minor, currency),
             is_open=pool_resolvers.is_open(row, now),
         )
 
@@ -296,8 +292,8 @@ def project_match_pools(rows: list[ProjectPool]) -> list[ProjectMatchPool]:
     return [
         ProjectMatchPool(
             pool=MatchPool.from_row(row.pool),
-            matched=_money(row.matched_minor, str(row.pool.currency)),
-            matchable=_money(row.matchable_minor, str(row.pool.currency)),
+            matched=money_of(row.matched_minor, str(row.pool.currency)),
+            matchable=money_of(row.matchable_minor, str(row.pool.currency)),
         )
         for row in rows
     ]

@@ -5,6 +5,7 @@ from decimal import Decimal
 import strawberry
 
 from models import Currency
+from models.money import from_minor_units
 
 CurrencyEnum = strawberry.enum(Currency, description="ISO 4217 currency code.")
 
@@ -25,3 +26,8 @@ class MoneyInput:
 
 def money_list(values: list[tuple[Decimal, Currency]]) -> list[Money]:
     return [Money(amount=amount, currency=currency) for amount, currency in values]
+
+
+def money_of(minor_units: int, currency: str) -> Money:
+    """Money from stored minor units (kopiyky, cents) and a currency code."""
+    return Money(amount=from_minor_units(minor_units), currency=Currency(currency))

@@ -19,7 +19,7 @@ from schema.community import CommunityRef, load_community
 from schema.context import Info
 from schema.errors import AnyError, as_result
 from schema.issue import IssueConnection, load_issues
-from schema.money import Money, MoneyInput
+from schema.money import Money, MoneyInput, money_of
 from schema.node import Connection, Node, build_connection
 from schema.organization import Organization, load_organizations
 from schema.sorting import ProjectOrder
@@ -44,10 +44,6 @@ class ProjectFunding:
     remaining_need: Money = strawberry.field(
         description="Requested budget - own money - matched money, never below zero."
     )
-
-
-def _money(minor: int, currency: Currency) -> Money:
-    return Money(amount=from_minor_units(minor), currency=currency)
 
 
 @strawberry.type(description="An initiative addressing local issues, open for support.")
@@ -99,10 +95,10 @@ class Project(Node):
         currency = Currency(self.row.currency)
         funding = funding_of(self.row.requested_budget_minor, currency, totals.total)
         return ProjectFunding(
-            requested_budget=_money(funding.requested_minor, currency),
-            own_money=_money(funding.own_minor, currency),
-            matched=_money(funding.matched_minor, currency),
-            remaining_need=_money(funding.remaining_minor, currency),
+            requested_budget=money_of(funding.requested_minor, currency),
+            own_money=money_of(funding.own_minor, currency),
+            matched=money_of(funding.matched_minor, currency),
+            remaining_need=money_of(funding.remaining_minor, currency),
         )
 
     @strawberry.field(
